@@ -1,0 +1,7 @@
+"""``python -m shailoo`` runs the command line."""
+
+import sys
+
+from shailoo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shailoo api layer (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""Shailoo checks layer (see docs/architecture.md)."""

@@ -1,0 +1,83 @@
+"""The ``shailoo`` command: one sub-command per user task.
+
+Each module in this package that defines ``register(subparsers)`` adds its sub-commands; the
+module list is discovered, so adding a command never edits this file. A sub-command's handler
+returns the process exit code. Every :class:`~shailoo.domain.errors.ShailooError` is printed as
+one line on stderr with its exit code (2 for bad input), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from shailoo import __version__
+from shailoo.domain.errors import ShailooError
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every discovered sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="shailoo",
+        description="Shailoo: election results from protocols to certified seats, checkable.",
+        epilog="Example:\n  shailoo seats kg-2020 results.csv\n\nRun 'shailoo COMMAND --help' for one command.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"shailoo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def add_command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    help: str,
+    example: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """Add a sub-command whose help ends with an example (every command must have one)."""
+    return sub.add_parser(  # type: ignore[no-any-return]
+        name,
+        help=help,
+        description=description or help,
+        epilog=f"Example:\n  {example}",
+        formatter_class=_Formatter,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``shailoo`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.handler(args)
+        return code
+    except ShailooError as exc:
+        print(f"shailoo {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

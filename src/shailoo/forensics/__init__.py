@@ -1,0 +1,1 @@
+"""Shailoo forensics layer (see docs/architecture.md)."""

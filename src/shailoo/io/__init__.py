@@ -1,0 +1,1 @@
+"""Shailoo io layer (see docs/architecture.md)."""

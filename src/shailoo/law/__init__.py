@@ -1,0 +1,1 @@
+"""Shailoo law layer (see docs/architecture.md)."""

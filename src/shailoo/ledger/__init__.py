@@ -1,0 +1,1 @@
+"""Shailoo ledger layer (see docs/architecture.md)."""

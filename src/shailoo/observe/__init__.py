@@ -1,0 +1,1 @@
+"""Shailoo observe layer (see docs/architecture.md)."""

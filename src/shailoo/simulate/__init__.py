@@ -1,0 +1,1 @@
+"""Shailoo simulate layer (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""Shailoo tally layer (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""Shailoo web layer (see docs/architecture.md)."""
