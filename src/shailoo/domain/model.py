@@ -111,3 +111,80 @@ class VoteTotals:
     def party_votes(self) -> int:
         """Sum of the votes for all parties."""
         return sum(self.votes.values())
+
+
+@dataclass(frozen=True)
+class Election:
+    """An election as defined by its first ledger event (``election.defined``).
+
+    ``law`` is the TOML text of the electoral law (so the ledger holds the law itself, not a
+    reference to a file that could change); ``replaces`` links a re-run to the election it
+    replaces: ``{"election_id", "final_hash", "scope"}``.
+    """
+
+    id: str
+    name: str
+    law: str
+    law_name: str
+    parties: tuple[Party, ...]
+    stations: tuple[Station, ...]
+    date: str | None = None
+    double_entry: bool = False
+    replaces: Mapping[str, object] | None = None
+
+    @property
+    def party_ids(self) -> tuple[str, ...]:
+        """Party ids in ballot order."""
+        return tuple(p.id for p in self.parties)
+
+    def to_payload(self) -> dict[str, object]:
+        """The ``election.defined`` payload for this election."""
+        return {
+            "election_id": self.id,
+            "name": self.name,
+            "date": self.date,
+            "law": self.law,
+            "law_name": self.law_name,
+            "parties": [{"id": p.id, "name": p.name} for p in self.parties],
+            "stations": [
+                {
+                    "station": s.id,
+                    "region": s.region,
+                    "district": s.district,
+                    "registered": s.registered,
+                    "extra": dict(s.extra),
+                }
+                for s in self.stations
+            ],
+            "double_entry": self.double_entry,
+            "replaces": dict(self.replaces) if self.replaces is not None else None,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Election:
+        """Build the election from an ``election.defined`` payload."""
+        parties = payload["parties"]
+        stations = payload["stations"]
+        assert isinstance(parties, list) and isinstance(stations, list)
+        replaces = payload.get("replaces")
+        date = payload.get("date")
+        return cls(
+            id=str(payload["election_id"]),
+            name=str(payload["name"]),
+            law=str(payload["law"]),
+            law_name=str(payload.get("law_name", "")),
+            parties=tuple(Party(str(p["id"]), str(p["name"])) for p in parties),
+            stations=tuple(
+                Station(
+                    id=str(s["station"]),
+                    region=str(s["region"]),
+                    district=str(s["district"]),
+                    registered=int(s["registered"]),
+                    extra=dict(s.get("extra") or {}),
+                )
+                for s in stations
+            ),
+            date=None if date is None else str(date),
+            double_entry=bool(payload.get("double_entry", False)),
+            replaces=dict(replaces) if isinstance(replaces, Mapping) else None,
+        )
