@@ -1,0 +1,138 @@
+"""The PostgreSQL ledger store: appends serialized per election by a transaction advisory lock.
+
+Rows are written with ``COPY`` (the fastest way into PostgreSQL). The side-table helpers accept
+``?`` placeholders like SQLite and translate them to psycopg's ``%s``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from shailoo.domain.errors import LedgerError
+from shailoo.ledger.store import COLUMNS, Store, head_of
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger_election (
+    position BIGSERIAL PRIMARY KEY,
+    election_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS ledger_event (
+    election_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    author TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    station TEXT,
+    source TEXT,
+    PRIMARY KEY (election_id, seq)
+);
+CREATE INDEX IF NOT EXISTS ledger_event_station
+    ON ledger_event (election_id, station, seq) WHERE station IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (
+    election_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (election_id, seq, signed_at)
+);
+"""
+
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
+
+
+def to_psycopg(sql: str) -> str:
+    """Translate ``?`` placeholders to ``%s`` (and a literal ``%`` to ``%%``), outside quotes."""
+
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok == "?":
+            return "%s"
+        if tok == "%":
+            return "%%"
+        return tok.replace("%", "%%")
+
+    return _PLACEHOLDER.sub(repl, sql)
+
+
+def _lock_key(schema: str, election_id: str) -> int:
+    """A signed 64-bit advisory-lock key for one election in one schema."""
+    digest = hashlib.sha256(f"shailoo-ledger:{schema}:{election_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class PostgresStore(Store):
+    """Ledger in PostgreSQL at ``url``; ``schema`` (created if missing) isolates tests."""
+
+    backend = "postgresql"
+
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        self.url = url
+        try:
+            self.conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise LedgerError(f"cannot connect to PostgreSQL: {exc}") from exc
+        if schema:
+            self.conn.execute(
+                pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema))
+            )
+            self.conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(schema)))
+        row = self.conn.execute("SELECT current_schema()").fetchone()
+        self.schema = str(row[0]) if row else "public"
+        with self.conn.transaction():
+            # concurrent first connections would race on CREATE TABLE IF NOT EXISTS
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.schema, ""),))
+            self.conn.execute(SCHEMA)
+
+    @contextmanager
+    def _write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:
+        try:
+            with self.conn.transaction():
+                self.conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.schema, election_id),)
+                )
+                rows = self.conn.execute(
+                    "SELECT seq, hash FROM ledger_event WHERE election_id = %s "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (election_id,),
+                ).fetchall()
+                yield head_of(rows)
+        except psycopg.errors.UniqueViolation as exc:
+            raise LedgerError(f"ledger append refused by the database: {exc}") from exc
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]], *, new_election: bool) -> None:
+        with self.conn.cursor() as cur:
+            if new_election:
+                cur.execute("INSERT INTO ledger_election (election_id) VALUES (%s)", (rows[0][0],))
+            with cur.copy(f"COPY ledger_event ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query with ``?`` placeholders; return all rows as tuples."""
+        try:
+            return self.conn.execute(to_psycopg(sql), tuple(params)).fetchall()
+        except psycopg.Error as exc:
+            raise LedgerError(f"query failed: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement with ``?`` placeholders and commit it (side tables only)."""
+        try:
+            self.conn.execute(to_psycopg(sql), tuple(params))
+        except psycopg.Error as exc:
+            raise LedgerError(f"statement failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

@@ -1,0 +1,111 @@
+"""The SQLite ledger store: one file, WAL journal, one transaction per appended batch."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from shailoo.domain.errors import LedgerError
+from shailoo.ledger.store import COLUMNS, Store, head_of
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger_election (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    election_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS ledger_event (
+    election_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    author TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    station TEXT,
+    source TEXT,
+    PRIMARY KEY (election_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_event_station
+    ON ledger_event (election_id, station, seq) WHERE station IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (
+    election_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (election_id, seq, signed_at)
+);
+"""
+
+
+class SqliteStore(Store):
+    """Ledger in one SQLite file (``path``), WAL mode, ``synchronous=FULL``."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            # autocommit mode: we issue BEGIN IMMEDIATE ourselves so the write lock is taken
+            # before the head is read (a deferred transaction could read a stale head).
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+            self.conn.execute("PRAGMA busy_timeout = 60000")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed batch survives a power cut, not only a process crash
+            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"cannot open SQLite database {self.path}: {exc}") from exc
+        self._insert_sql = (
+            f"INSERT INTO ledger_event ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(COLUMNS))})"
+        )
+
+    @contextmanager
+    def _write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self.conn.execute(
+                "SELECT seq, hash FROM ledger_event WHERE election_id = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (election_id,),
+            ).fetchall()
+            yield head_of(rows)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]], *, new_election: bool) -> None:
+        try:
+            if new_election:
+                self.conn.execute(
+                    "INSERT INTO ledger_election (election_id) VALUES (?)", (rows[0][0],)
+                )
+            self.conn.executemany(self._insert_sql, rows)
+        except sqlite3.IntegrityError as exc:
+            raise LedgerError(f"ledger append refused by the database: {exc}") from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query with ``?`` placeholders; return all rows as tuples."""
+        try:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"query failed on {self.path}: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement with ``?`` placeholders and commit it (side tables only)."""
+        try:
+            self.conn.execute(sql, tuple(params))
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"statement failed on {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

@@ -1,0 +1,349 @@
+"""The ledger store: append-only, hash-chained events per election, on SQLite or PostgreSQL.
+
+:class:`Store` holds everything both backends share: the chain arithmetic, the checks on what
+may be appended, paging through events, checkpoints and the side-table helpers. The two
+subclasses (:mod:`shailoo.ledger.sqlite`, :mod:`shailoo.ledger.postgres`) only open the
+connection, take the write lock and move rows.
+
+Writers are serialized per election (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction
+advisory lock), and ``(election_id, seq)`` is the primary key, so the chain can never fork even
+if two processes append at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from shailoo.domain.errors import LedgerError, NotFound, Refused
+from shailoo.domain.events import (
+    ELECTION_DEFINED,
+    KINDS,
+    PROTOCOL_CORRECTED,
+    PROTOCOL_RECORDED,
+    Event,
+)
+from shailoo.domain.model import Election
+from shailoo.ledger.encoding import GENESIS_HASH, canonical_json, event_text
+
+#: an election id is a short slug (it appears in URLs and file names)
+ELECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+#: how many events one query fetches while streaming
+PAGE = 2000
+#: the kinds whose ``station`` and ``source`` are copied to indexed columns (not hashed)
+PROTOCOL_KINDS = frozenset({PROTOCOL_RECORDED, PROTOCOL_CORRECTED})
+
+COLUMNS = (
+    "election_id",
+    "seq",
+    "kind",
+    "author",
+    "recorded_at",
+    "prev_hash",
+    "hash",
+    "payload",
+    "station",
+    "source",
+)
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC with microseconds and a ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A commission signature over the chain hash at ``seq`` (see :mod:`shailoo.ledger.signing`)."""
+
+    election_id: str
+    seq: int
+    hash: str
+    signed_at: str
+    public_key: str
+    signature: str
+
+
+def row_to_event(row: Sequence[Any]) -> Event:
+    """Build an :class:`Event` from a row in :data:`COLUMNS` order."""
+    return Event(
+        seq=int(row[1]),
+        kind=row[2],
+        payload=json.loads(row[7]),
+        author=row[3],
+        recorded_at=row[4],
+        election_id=row[0],
+        hash=row[6],
+        prev_hash=row[5],
+    )
+
+
+class Writer:
+    """Appends to one election while holding its write lock (inside one transaction).
+
+    Obtained from :meth:`Store.writing`; ``head_seq`` / ``head_hash`` follow every append.
+    """
+
+    def __init__(self, store: Store, election_id: str, head_seq: int, head_hash: str) -> None:
+        self.store = store
+        self.election_id = election_id
+        self.head_seq = head_seq
+        self.head_hash = head_hash
+
+    def append(self, items: Sequence[tuple[str, Mapping[str, Any], str]]) -> list[Event]:
+        """Chain and insert ``(kind, payload, author)`` items; return the stored events."""
+        rows: list[tuple[Any, ...]] = []
+        events: list[Event] = []
+        seq, prev = self.head_seq, self.head_hash
+        now = utc_now()
+        eid = self.election_id
+        sha = hashlib.sha256
+        for kind, payload, author in items:
+            if kind not in KINDS:
+                raise LedgerError(f"unknown event kind {kind!r}; known: {', '.join(KINDS)}")
+            if not isinstance(author, str) or not author:
+                raise LedgerError(f"event {kind} needs an author")
+            if seq == 0:
+                if kind != ELECTION_DEFINED:
+                    raise NotFound(f"election {eid!r} does not exist (define it first)")
+                if payload.get("election_id") != eid:
+                    raise LedgerError(
+                        f"election.defined payload names {payload.get('election_id')!r}, "
+                        f"not {eid!r}"
+                    )
+            elif kind == ELECTION_DEFINED:
+                raise Refused(f"election {eid!r} is already defined")
+            payload_json = canonical_json(payload)
+            seq += 1
+            text = event_text(
+                election_id=eid,
+                seq=seq,
+                kind=kind,
+                author=author,
+                recorded_at=now,
+                prev_hash=prev,
+                payload_json=payload_json,
+            )
+            h = sha(text.encode("utf-8")).hexdigest()
+            station = source = None
+            if kind in PROTOCOL_KINDS:
+                station, source = payload.get("station"), payload.get("source")
+            rows.append((eid, seq, kind, author, now, prev, h, payload_json, station, source))
+            events.append(Event(seq, kind, payload, author, now, eid, h, prev))
+            prev = h
+        if rows:
+            self.store._insert_rows(rows, new_election=self.head_seq == 0)
+            self.head_seq, self.head_hash = seq, prev
+        return events
+
+    def latest_protocols(self, stations: Collection[str]) -> dict[tuple[str, str], Event]:
+        """The newest protocol event per ``(station, source)`` among ``stations``."""
+        return self.store.latest_protocols(self.election_id, stations)
+
+
+class Store(AbstractContextManager["Store"]):
+    """Append-only ledger of events, one hash chain per election, plus side tables."""
+
+    #: ``"sqlite"`` or ``"postgresql"``
+    backend: str = ""
+
+    # ----- backend hooks -------------------------------------------------------------------
+    def _write_tx(self, election_id: str) -> AbstractContextManager[tuple[int, str]]:
+        """Open a transaction holding the election's write lock; yield its head."""
+        raise NotImplementedError
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]], *, new_election: bool) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query with ``?`` placeholders; return all rows as tuples."""
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement with ``?`` placeholders and commit it (side tables only)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the connection."""
+        raise NotImplementedError
+
+    # ----- the contract --------------------------------------------------------------------
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def writing(self, election_id: str) -> AbstractContextManager[Writer]:
+        """A :class:`Writer` holding the election's write lock for one transaction.
+
+        Use it when what to append depends on what is stored (protocol corrections): the
+        read and the append then happen under the same lock.
+        """
+        store = self
+
+        class _Ctx(AbstractContextManager[Writer]):
+            def __enter__(self) -> Writer:
+                if not ELECTION_ID.match(election_id):
+                    raise LedgerError(
+                        f"election id {election_id!r} is not a short slug "
+                        "(lowercase letters, digits, '-')"
+                    )
+                self._cm = store._write_tx(election_id)
+                seq, h = self._cm.__enter__()
+                return Writer(store, election_id, seq, h)
+
+            def __exit__(
+                self,
+                exc_type: type[BaseException] | None,
+                exc: BaseException | None,
+                tb: TracebackType | None,
+            ) -> bool | None:
+                return self._cm.__exit__(exc_type, exc, tb)
+
+        return _Ctx()
+
+    def append(
+        self, election_id: str, items: Sequence[tuple[str, Mapping[str, Any], str]]
+    ) -> list[Event]:
+        """Append ``(kind, payload, author)`` items in one transaction, chained; return them."""
+        with self.writing(election_id) as w:
+            return w.append(items)
+
+    def elections(self) -> list[str]:
+        """Election ids in creation order."""
+        return [
+            r[0] for r in self.query("SELECT election_id FROM ledger_election ORDER BY position")
+        ]
+
+    def current_election(self) -> str:
+        """The newest election (:class:`NotFound` if there is none)."""
+        rows = self.query("SELECT election_id FROM ledger_election ORDER BY position DESC LIMIT 1")
+        if not rows:
+            raise NotFound("no election in this database; create one with 'shailoo init'")
+        return str(rows[0][0])
+
+    def election(self, election_id: str) -> Election:
+        """The election as its ``election.defined`` event defines it."""
+        rows = self.query(
+            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? AND seq = 1",
+            (election_id,),
+        )
+        if not rows:
+            raise NotFound(f"no election {election_id!r}; known: {', '.join(self.elections())}")
+        return Election.from_payload(row_to_event(rows[0]).payload)
+
+    def events(
+        self,
+        election_id: str,
+        after_seq: int = 0,
+        kinds: Collection[str] | None = None,
+    ) -> Iterator[Event]:
+        """Stream the election's events with ``seq > after_seq`` in order, optionally by kind."""
+        for row in self.event_rows(election_id, after_seq, kinds):
+            yield row_to_event(row)
+
+    def event_rows(
+        self,
+        election_id: str,
+        after_seq: int = 0,
+        kinds: Collection[str] | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream raw rows in :data:`COLUMNS` order (payload as stored text), page by page."""
+        kind_list = sorted(kinds) if kinds is not None else None
+        if kind_list is not None and not kind_list:
+            return
+        where = "election_id = ? AND seq > ?"
+        if kind_list is not None:
+            where += f" AND kind IN ({', '.join('?' * len(kind_list))})"
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE {where} ORDER BY seq LIMIT {PAGE}"
+        )
+        last = after_seq
+        while True:
+            rows = self.query(sql, (election_id, last, *(kind_list or ())))
+            yield from rows
+            if len(rows) < PAGE:
+                return
+            last = int(rows[-1][1])
+
+    def head(self, election_id: str) -> Event | None:
+        """The newest event of the election, or None if it has none."""
+        rows = self.query(
+            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (election_id,),
+        )
+        return row_to_event(rows[0]) if rows else None
+
+    def latest_protocols(
+        self, election_id: str, stations: Collection[str] | None = None
+    ) -> dict[tuple[str, str], Event]:
+        """The newest protocol event per ``(station, source)``; all stations when None."""
+        out: dict[tuple[str, str], Event] = {}
+        cols = ", ".join(COLUMNS)
+        kinds = f"kind IN ('{PROTOCOL_RECORDED}', '{PROTOCOL_CORRECTED}')"
+        if stations is None:
+            for row in self.event_rows(election_id, 0, PROTOCOL_KINDS):
+                out[(row[8], row[9])] = row_to_event(row)
+            return out
+        station_list = list(dict.fromkeys(stations))
+        for i in range(0, len(station_list), 500):
+            chunk = station_list[i : i + 500]
+            rows = self.query(
+                f"SELECT {cols} FROM ledger_event WHERE election_id = ? AND {kinds} "
+                f"AND station IN ({', '.join('?' * len(chunk))}) ORDER BY seq",
+                (election_id, *chunk),
+            )
+            for row in rows:
+                out[(row[8], row[9])] = row_to_event(row)
+        return out
+
+    def protocol_history(self, election_id: str, station: str) -> list[Event]:
+        """Every protocol event of one station, oldest first (all sources)."""
+        rows = self.query(
+            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? "
+            f"AND station = ? AND kind IN ('{PROTOCOL_RECORDED}', '{PROTOCOL_CORRECTED}') "
+            "ORDER BY seq",
+            (election_id, station),
+        )
+        return [row_to_event(r) for r in rows]
+
+    # ----- checkpoints ---------------------------------------------------------------------
+    def add_checkpoint(self, cp: Checkpoint) -> None:
+        """Store a signed checkpoint (made by :func:`shailoo.ledger.signing.sign_head`)."""
+        self.execute(
+            "INSERT INTO ledger_checkpoint (election_id, seq, hash, signed_at, public_key, "
+            "signature) VALUES (?, ?, ?, ?, ?, ?)",
+            (cp.election_id, cp.seq, cp.hash, cp.signed_at, cp.public_key, cp.signature),
+        )
+
+    def checkpoints(self, election_id: str) -> list[Checkpoint]:
+        """The election's signed checkpoints in order of ``seq``."""
+        rows = self.query(
+            "SELECT election_id, seq, hash, signed_at, public_key, signature "
+            "FROM ledger_checkpoint WHERE election_id = ? ORDER BY seq, signed_at",
+            (election_id,),
+        )
+        return [Checkpoint(r[0], int(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+
+    def count(self, election_id: str) -> int:
+        """Number of events in the election's ledger."""
+        head = self.query("SELECT MAX(seq) FROM ledger_event WHERE election_id = ?", (election_id,))
+        return int(head[0][0] or 0)
+
+
+def head_of(rows: list[tuple[Any, ...]]) -> tuple[int, str]:
+    """``(seq, hash)`` from a ``SELECT seq, hash ... LIMIT 1`` result; genesis when empty."""
+    if not rows:
+        return 0, GENESIS_HASH
+    return int(rows[0][0]), str(rows[0][1])
