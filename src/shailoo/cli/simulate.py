@@ -67,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.kyrgyz:
             extra = {} if args.stations is None else {"n_stations": args.stations}
-            sim = kyrgyz_2020(beneficiary=args.beneficiary or "birimdik", **common, **extra)  # type: ignore[arg-type]
+            sim = kyrgyz_2020(beneficiary=args.beneficiary or "birimdik", **common, **extra)
         else:
             sim = simulate_election(
                 args.stations or 2_460,
                 beneficiary=args.beneficiary,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
     except ValueError as exc:
         raise InputError(str(exc), column="--beneficiary", rule="unknown-party") from exc

@@ -81,7 +81,13 @@ class ProtocolArrays:
     def copy(self) -> ProtocolArrays:
         """A deep copy (the arrays are copied)."""
         return ProtocolArrays(
-            *(getattr(self, name).copy() for name in PROTOCOL_LINES), votes=self.votes.copy()
+            registered=self.registered.copy(),
+            ballots_received=self.ballots_received.copy(),
+            ballots_issued=self.ballots_issued.copy(),
+            ballots_cast=self.ballots_cast.copy(),
+            invalid=self.invalid.copy(),
+            against_all=self.against_all.copy(),
+            votes=self.votes.copy(),
         )
 
     def violations(self) -> np.ndarray:
@@ -97,7 +103,7 @@ class ProtocolArrays:
         for name in PROTOCOL_LINES:
             bad |= getattr(self, name) < 0
         bad |= (self.votes < 0).any(axis=1)
-        return bad
+        return np.asarray(bad, dtype=bool)
 
 
 @dataclass
@@ -258,12 +264,8 @@ class SimulatedElection:
                 writer.writerow([sid, names, *flags])
 
 
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
-
-
 def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=float)
 
 
 def _allocate(total: int, weights: Sequence[float]) -> list[int]:
