@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -79,6 +80,8 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
+        # a store shared by a web server's threads: the lock keeps one transaction at a time
+        self._lock = threading.RLock()
         try:
             self.conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -98,7 +101,7 @@ class PostgresStore(Store):
     @contextmanager
     def _write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:
         try:
-            with self.conn.transaction():
+            with self._lock, self.conn.transaction():
                 self.conn.execute(
                     "SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.schema, election_id),)
                 )
@@ -122,14 +125,16 @@ class PostgresStore(Store):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query with ``?`` placeholders; return all rows as tuples."""
         try:
-            return self.conn.execute(to_psycopg(sql), tuple(params)).fetchall()
+            with self._lock:
+                return self.conn.execute(to_psycopg(sql), tuple(params)).fetchall()
         except psycopg.Error as exc:
             raise LedgerError(f"query failed: {exc}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one statement with ``?`` placeholders and commit it (side tables only)."""
         try:
-            self.conn.execute(to_psycopg(sql), tuple(params))
+            with self._lock:
+                self.conn.execute(to_psycopg(sql), tuple(params))
         except psycopg.Error as exc:
             raise LedgerError(f"statement failed: {exc}") from exc
 

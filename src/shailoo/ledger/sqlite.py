@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,7 +54,12 @@ class SqliteStore(Store):
         try:
             # autocommit mode: we issue BEGIN IMMEDIATE ourselves so the write lock is taken
             # before the head is read (a deferred transaction could read a stale head).
-            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0)
+            # one store may be shared by the threads of a web server: a lock serializes them, and
+            # a write transaction holds it from BEGIN to COMMIT
+            self._lock = threading.RLock()
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=60.0, check_same_thread=False
+            )
             self.conn.execute("PRAGMA busy_timeout = 60000")
             self.conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed batch survives a power cut, not only a process crash
@@ -68,6 +74,10 @@ class SqliteStore(Store):
 
     @contextmanager
     def _write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:
+        with self._lock:
+            yield from self._locked_write_tx(election_id)
+
+    def _locked_write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             rows = self.conn.execute(
@@ -95,17 +105,20 @@ class SqliteStore(Store):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query with ``?`` placeholders; return all rows as tuples."""
         try:
-            return self.conn.execute(sql, tuple(params)).fetchall()
+            with self._lock:
+                return self.conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"query failed on {self.path}: {exc}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one statement with ``?`` placeholders and commit it (side tables only)."""
         try:
-            self.conn.execute(sql, tuple(params))
+            with self._lock:
+                self.conn.execute(sql, tuple(params))
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"statement failed on {self.path}: {exc}") from exc
 
     def close(self) -> None:
         """Close the connection."""
-        self.conn.close()
+        with self._lock:
+            self.conn.close()

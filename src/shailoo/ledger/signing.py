@@ -1,0 +1,137 @@
+"""The commission key (Ed25519) and signed checkpoints over the chain head.
+
+A checkpoint says "the commission saw the ledger of election E with event ``seq`` having hash
+H". Its signed message is the canonical JSON (see :mod:`shailoo.ledger.encoding`) of
+``{"election_id", "hash", "seq", "signed_at", "type": "shailoo.checkpoint.v1"}`` in UTF-8.
+
+Where the private key lives: for a SQLite database ``X.db`` beside it as ``X.db.key`` (PEM,
+PKCS#8, created with mode 0600), for PostgreSQL wherever ``--key PATH`` or ``$SHAILOO_KEY``
+says. The public key is written beside it as ``<key>.pub`` (raw 32 bytes in hex) and is also part
+of the ``election.defined`` event (``public_key``), so the chain itself carries it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from shailoo.domain.errors import InputError, LedgerError
+from shailoo.ledger.encoding import canonical_json
+from shailoo.ledger.store import Checkpoint, Store, utc_now
+
+CHECKPOINT_TYPE = "shailoo.checkpoint.v1"
+
+
+def default_key_path(db: str, key: str | None = None) -> Path:
+    """Where the commission's private key is: ``key``, ``$SHAILOO_KEY`` or ``<sqlite db>.key``."""
+    chosen = key or os.environ.get("SHAILOO_KEY")
+    if chosen:
+        return Path(chosen)
+    if db.startswith(("postgresql://", "postgres://")):
+        raise InputError(
+            "a PostgreSQL ledger needs the commission key's path: pass --key PATH or set SHAILOO_KEY",
+            rule="key-required",
+        )
+    return Path(db + ".key")
+
+
+def public_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """The raw 32-byte public key in lowercase hex."""
+    pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def create_key(path: Path) -> Ed25519PrivateKey:
+    """Create a new private key at ``path`` (mode 0600, never overwritten) and ``path.pub``."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise InputError(
+            f"key file {path} already exists; use it (init reuses it) or move it away",
+            file=str(path),
+            rule="key-exists",
+        ) from exc
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    Path(str(path) + ".pub").write_text(public_hex(key) + "\n", encoding="ascii")
+    return key
+
+
+def load_key(path: Path) -> Ed25519PrivateKey:
+    """Load the commission's private key from ``path``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the commission key: {exc}", file=str(path)) from exc
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except ValueError as exc:
+        raise InputError(
+            "the file is not a PEM private key", file=str(path), rule="bad-key"
+        ) from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError("the key is not an Ed25519 key", file=str(path), rule="bad-key")
+    return key
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    """The key at ``path``, created first if the file does not exist."""
+    return load_key(path) if path.exists() else create_key(path)
+
+
+def checkpoint_message(election_id: str, seq: int, hash_: str, signed_at: str) -> bytes:
+    """The exact bytes a checkpoint signature covers."""
+    return canonical_json(
+        {
+            "election_id": election_id,
+            "hash": hash_,
+            "seq": seq,
+            "signed_at": signed_at,
+            "type": CHECKPOINT_TYPE,
+        }
+    ).encode("utf-8")
+
+
+def sign_head(store: Store, election_id: str, key: Ed25519PrivateKey) -> Checkpoint | None:
+    """Sign the election's current head and store the checkpoint; None if it has no events."""
+    head = store.head(election_id)
+    if head is None:
+        return None
+    signed_at = utc_now()
+    sig = key.sign(checkpoint_message(election_id, head.seq, head.hash, signed_at))
+    cp = Checkpoint(election_id, head.seq, head.hash, signed_at, public_hex(key), sig.hex())
+    store.add_checkpoint(cp)
+    return cp
+
+
+def signature_holds(cp: Checkpoint, public_key_hex: str) -> bool:
+    """True if ``cp`` is signed by the key ``public_key_hex`` (raw hex)."""
+    try:
+        pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+        pub.verify(
+            bytes.fromhex(cp.signature),
+            checkpoint_message(cp.election_id, cp.seq, cp.hash, cp.signed_at),
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def read_public_key(path: Path) -> str:
+    """Read a ``.pub`` file (hex) and return the hex key."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(text))
+    except (OSError, ValueError) as exc:
+        raise LedgerError(f"{path}: not a Shailoo public key file ({exc})") from exc
+    return text
