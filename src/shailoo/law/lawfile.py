@@ -85,13 +85,14 @@ class Law:
     seed: int | None = None
     districts: Mapping[str, int] | None = None
 
-    def needed_bases(self) -> set[str]:
+    def needed_bases(self, regional: bool = True) -> set[str]:
         """Which results lines the law's thresholds need: a subset of ``registered``,
-        ``ballots_cast``, ``invalid`` and ``against_all``."""
+        ``ballots_cast``, ``invalid`` and ``against_all``. With ``regional=False`` only the
+        national threshold's needs (for results that give national figures only)."""
         out: set[str] = set()
         if self.threshold is not None:
             out |= BASE_NEEDS[self.threshold_base]
-        if self.regional_threshold is not None:
+        if regional and self.regional_threshold is not None:
             out |= BASE_NEEDS[self.regional_threshold_base]
         return out
 
