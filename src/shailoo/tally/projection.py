@@ -1,0 +1,580 @@
+"""The tally: a projection of one election's ledger into results by station and unit.
+
+The state is a station x line matrix of integers (lines: the protocol's counts, a "reported"
+flag, an "annulled" flag, a "re-run" flag, then one column per party) and its sums per district,
+region and nation. A protocol event replaces one station's row and adds the difference to the
+three units above it, so it costs work in proportion to the number of parties, never a recount.
+:meth:`Tally.rebuild` applies the events without aggregating and sums the matrix once at the end;
+both paths produce the same state (``tests/tally/test_rebuild_property.py``).
+
+Two matrices are kept: ``as reported`` (the accepted protocol of every station, annulled or not,
+so that what was annulled stays readable) and ``counted`` (what the results and the seats use:
+annulled stations dropped, or replaced by a partial re-run's protocol).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from shailoo.domain.events import (
+    DECISION_MADE,
+    DECISION_REVOKED,
+    ELECTION_DEFINED,
+    ELECTION_REPLACED,
+    INCIDENT_REPORTED,
+    INCIDENT_UPDATED,
+    PROTOCOL_CORRECTED,
+    PROTOCOL_RECORDED,
+    RECONCILIATION_RESOLVED,
+    Event,
+)
+from shailoo.domain.model import Election, Protocol, VoteTotals
+from shailoo.tally.counting import NUMERIC_FIELDS, accepted_protocol, protocol_from_payload
+from shailoo.tally.units import Decision, StationStatus, UnitResult, normalise_level
+
+# Column layout of a station row.
+_REPORTED = len(NUMERIC_FIELDS)  # 1 if a protocol counts for the station
+_ANNULLED = _REPORTED + 1  # 1 if a standing decision annuls the station
+_RERUN = _ANNULLED + 1  # 1 if the station is annulled and a partial re-run covers it
+_PARTY0 = _RERUN + 1
+_ROW = dict(zip(NUMERIC_FIELDS, range(len(NUMERIC_FIELDS)), strict=True))
+
+#: above this many stations a decision recomputes the sums instead of updating them row by row
+_BULK = 256
+
+#: incident statuses after which a station is no longer under incident
+_CLOSED_INCIDENT = frozenset({"dismissed"})
+
+
+class Tally:
+    """Current results of one election, kept up to date event by event.
+
+    >>> t = Tally(election)                       # doctest: +SKIP
+    >>> for event in store.events(election.id):   # doctest: +SKIP
+    ...     t.apply(event)
+    >>> t.unit("region", "Chui").turnout          # doctest: +SKIP
+    """
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self.party_ids: tuple[str, ...] = election.party_ids
+        self._party_col = {p: _PARTY0 + i for i, p in enumerate(self.party_ids)}
+        self._width = _PARTY0 + len(self.party_ids)
+        stations = election.stations
+        self._station_ids = [s.id for s in stations]
+        self._sidx = {s.id: i for i, s in enumerate(stations)}
+        self.regions: list[str] = list(dict.fromkeys(s.region for s in stations))
+        self.districts: list[str] = list(dict.fromkeys(s.district for s in stations))
+        self._ridx = {r: i for i, r in enumerate(self.regions)}
+        self._didx = {d: i for i, d in enumerate(self.districts)}
+        self._region_of = np.array([self._ridx[s.region] for s in stations], dtype=np.intp)
+        self._district_of = np.array([self._didx[s.district] for s in stations], dtype=np.intp)
+        self.region_of_district: dict[str, str] = {s.district: s.region for s in stations}
+        self._list_registered = np.array([s.registered for s in stations], dtype=np.int64)
+        n = len(stations)
+        self._rows_all = np.zeros((n, self._width), dtype=np.int64)
+        self._rows = np.zeros((n, self._width), dtype=np.int64)
+        self._agg_all = self._empty_aggregates()
+        self._agg = self._empty_aggregates()
+        self._versions: dict[str, dict[str, Protocol]] = {}
+        self._accepted: dict[str, tuple[Protocol | None, str]] = {}
+        self._resolved: dict[str, str] = {}
+        self._cover = np.zeros(n, dtype=np.int32)
+        self._substitutes: dict[str, tuple[str, Protocol | None]] = {}
+        self.decisions: dict[str, Decision] = {}
+        self._incident_station: dict[str, str] = {}
+        self._incident_status: dict[str, str] = {}
+        #: re-runs that replace this election or part of it: ``{"by", "scope", "seq"}``
+        self.replaced_by: list[dict[str, Any]] = []
+        #: protocols for stations the election does not define (kept aside, never counted)
+        self.unknown_stations: set[str] = set()
+        self.head_seq = 0
+        self.head_hash = ""
+        self._deferred = False
+
+    # ----- building -------------------------------------------------------------------------
+    def _empty_aggregates(self) -> dict[str, np.ndarray]:
+        return {
+            "nation": np.zeros((1, self._width), dtype=np.int64),
+            "region": np.zeros((len(self.regions), self._width), dtype=np.int64),
+            "district": np.zeros((len(self.districts), self._width), dtype=np.int64),
+        }
+
+    @classmethod
+    def rebuild(cls, election: Election, events: Iterable[Event]) -> Tally:
+        """Build the tally from scratch from the ledger's events (in order).
+
+        Applies every event without touching the sums, then sums the matrix once; the
+        result equals applying the same events one by one to an empty :class:`Tally`.
+        """
+        tally = cls(election)
+        tally._deferred = True
+        for event in events:
+            tally.apply(event)
+        tally._finish_rebuild()
+        return tally
+
+    def _finish_rebuild(self) -> None:
+        self._deferred = False
+        accepted = self._accepted
+        empty = self._vector(None)
+        if self._station_ids:
+            self._rows_all = np.array(
+                [
+                    self._vector(accepted[sid][0]) if sid in accepted else empty
+                    for sid in self._station_ids
+                ],
+                dtype=np.int64,
+            ).reshape(len(self._station_ids), self._width)
+        self._rows = self._rows_all.copy()
+        self._recompute_counted(np.flatnonzero(self._cover))
+        self._recompute_aggregates()
+
+    def _recompute_aggregates(self) -> None:
+        for agg, rows in ((self._agg_all, self._rows_all), (self._agg, self._rows)):
+            agg["nation"][0] = rows.sum(axis=0)
+            for level, index in (("region", self._region_of), ("district", self._district_of)):
+                agg[level][:] = 0
+                np.add.at(agg[level], index, rows)
+
+    def _vector(self, proto: Protocol | None) -> list[int]:
+        row = [0] * self._width
+        if proto is None:
+            return row
+        row[0] = proto.registered
+        row[1] = proto.ballots_received
+        row[2] = proto.ballots_issued
+        row[3] = proto.ballots_cast
+        row[4] = proto.invalid
+        row[5] = proto.against_all
+        row[_REPORTED] = 1
+        col = self._party_col
+        for party, votes in proto.votes.items():
+            c = col.get(party)
+            if c is not None:  # a party not on this election's ballot is never counted
+                row[c] = votes
+        return row
+
+    def _counted_row(self, i: int) -> np.ndarray:
+        """What station ``i`` contributes to the results, from its row as reported."""
+        if self._cover[i] == 0:
+            same: np.ndarray = self._rows_all[i].copy()
+            return same
+        sub = self._substitutes.get(self._station_ids[i])
+        row = np.asarray(self._vector(sub[1] if sub else None), dtype=np.int64)
+        row[_ANNULLED] = 1
+        if sub is not None:
+            row[_RERUN] = 1
+        return row
+
+    def _recompute_counted(self, idx: np.ndarray) -> None:
+        for i in idx:
+            self._rows[i] = self._counted_row(int(i))
+
+    def _add(self, agg: dict[str, np.ndarray], i: int, delta: np.ndarray) -> None:
+        agg["nation"][0] += delta
+        agg["region"][self._region_of[i]] += delta
+        agg["district"][self._district_of[i]] += delta
+
+    def _refresh(self, i: int, *, reported_changed: bool) -> None:
+        """Bring station ``i``'s rows and the sums above it up to date (cost ∝ parties)."""
+        if self._deferred:
+            return
+        if reported_changed:
+            proto = self._accepted.get(self._station_ids[i], (None, ""))[0]
+            new_all = np.asarray(self._vector(proto), dtype=np.int64)
+            delta_all = new_all - self._rows_all[i]
+            if delta_all.any():
+                self._rows_all[i] = new_all
+                self._add(self._agg_all, i, delta_all)
+        new = self._counted_row(i)
+        delta = new - self._rows[i]
+        if delta.any():
+            self._rows[i] = new
+            self._add(self._agg, i, delta)
+
+    def _refresh_many(self, idx: np.ndarray) -> None:
+        if self._deferred:
+            return
+        if len(idx) <= _BULK:
+            for i in idx:
+                self._refresh(int(i), reported_changed=False)
+            return
+        self._recompute_counted(idx)
+        self._recompute_aggregates()
+
+    # ----- events -------------------------------------------------------------------------
+    def apply(self, event: Event) -> None:
+        """Apply one ledger event (events of kinds the tally does not read are skipped)."""
+        kind = event.kind
+        payload = event.payload
+        if kind in (PROTOCOL_RECORDED, PROTOCOL_CORRECTED):
+            self._apply_protocol(protocol_from_payload(payload))
+        elif kind == DECISION_MADE:
+            self._apply_decision(event)
+        elif kind == DECISION_REVOKED:
+            self._apply_revocation(event)
+        elif kind == RECONCILIATION_RESOLVED:
+            station = str(payload["station"])
+            self._resolved[station] = str(payload["accepted_source"])
+            self._reaccept(station)
+        elif kind == INCIDENT_REPORTED:
+            self._incident_station[str(payload["incident_id"])] = str(payload["station"])
+            self._incident_status[str(payload["incident_id"])] = "reported"
+        elif kind == INCIDENT_UPDATED:
+            self._incident_status[str(payload["incident_id"])] = str(payload["status"])
+        elif kind == ELECTION_REPLACED:
+            self.replaced_by.append(
+                {"by": str(payload["by"]), "scope": dict(payload["scope"]), "seq": event.seq}
+            )
+        elif kind == ELECTION_DEFINED and payload.get("election_id") != self.election.id:
+            raise ValueError(
+                f"event {event.seq} defines {payload.get('election_id')!r}, "
+                f"not {self.election.id!r}"
+            )
+        self.head_seq = max(self.head_seq, event.seq)
+        self.head_hash = event.hash or self.head_hash
+
+    def apply_all(self, events: Iterable[Event]) -> None:
+        """Apply events one by one (incrementally)."""
+        for event in events:
+            self.apply(event)
+
+    def _apply_protocol(self, proto: Protocol) -> None:
+        station = proto.station
+        if station not in self._sidx:
+            self.unknown_stations.add(station)
+            return
+        self._versions.setdefault(station, {})[proto.source] = proto
+        self._reaccept(station)
+
+    def _reaccept(self, station: str) -> None:
+        i = self._sidx.get(station)
+        if i is None:
+            return
+        chosen = accepted_protocol(
+            self._versions.get(station, {}),
+            double_entry=self.election.double_entry,
+            resolved_source=self._resolved.get(station),
+        )
+        self._accepted[station] = chosen
+        self._refresh(i, reported_changed=True)
+
+    def _scope(self, level: str, unit: str) -> np.ndarray:
+        level = normalise_level(level)
+        if level == "nation":
+            return np.arange(len(self._station_ids))
+        if level == "station":
+            i = self._sidx.get(unit)
+            return np.array([], dtype=np.intp) if i is None else np.array([i])
+        if level == "region":
+            r = self._ridx.get(unit)
+            return np.flatnonzero(self._region_of == r) if r is not None else np.array([], int)
+        if level == "district":
+            d = self._didx.get(unit)
+            return np.flatnonzero(self._district_of == d) if d is not None else np.array([], int)
+        return np.array([], dtype=np.intp)
+
+    def _apply_decision(self, event: Event) -> None:
+        p = event.payload
+        unit = p.get("unit") or {}
+        level = normalise_level(str(unit.get("level", "")))
+        decision = Decision(
+            decision_id=str(p["decision_id"]),
+            action=str(p["action"]),
+            level=level,
+            # the whole election has one unit; its id in the payload is informative only
+            unit="" if level == "nation" else str(unit.get("id", "")),
+            reason=str(p.get("reason", "")),
+            legal_basis=dict(p.get("legal_basis") or {}),
+            vote=dict(p.get("vote") or {}),
+            date=str(p.get("date", "")),
+            seq=event.seq,
+            author=event.author,
+            recorded_at=event.recorded_at,
+        )
+        self.decisions[decision.decision_id] = decision
+        if decision.action == "annul":
+            idx = self._scope(decision.level, decision.unit)
+            self._cover[idx] += 1
+            self._refresh_many(idx)
+
+    def _apply_revocation(self, event: Event) -> None:
+        p = event.payload
+        target = self.decisions.get(str(p["revokes"]))
+        revocation = Decision(
+            decision_id=str(p["decision_id"]),
+            action="revoke",
+            level=target.level if target else "",
+            unit=target.unit if target else "",
+            reason=str(p.get("reason", "")),
+            legal_basis=dict(p.get("legal_basis") or {}),
+            vote=dict(p.get("vote") or {}),
+            date=str(p.get("date", "")),
+            seq=event.seq,
+            author=event.author,
+            recorded_at=event.recorded_at,
+            revokes=str(p["revokes"]),
+        )
+        self.decisions[revocation.decision_id] = revocation
+        if target is None or not target.standing:
+            return  # the commission layer refuses these; an imported ledger may still hold one
+        self.decisions[target.decision_id] = _replace(target, revoked_by=revocation.decision_id)
+        if target.action == "annul":
+            idx = self._scope(target.level, target.unit)
+            self._cover[idx] -= 1
+            self._refresh_many(idx)
+
+    # ----- partial re-runs -------------------------------------------------------------------
+    def attach_rerun(self, rerun: Tally) -> None:
+        """Count a partial re-run's protocols in place of this election's annulled ones.
+
+        For every station the re-run defines, its counted protocol (or nothing, while the
+        re-run has not reported it) replaces this election's protocol wherever this election
+        annulled the station. Figures as reported keep the original protocols.
+        """
+        changed = []
+        for sid in rerun._station_ids:
+            i = self._sidx.get(sid)
+            if i is None:
+                continue
+            self._substitutes[sid] = (rerun.election.id, rerun.counted_protocol(sid))
+            changed.append(i)
+        self._refresh_many(np.array(changed, dtype=np.intp))
+
+    # ----- reading ------------------------------------------------------------------------
+    @property
+    def annulled(self) -> bool:
+        """True if a standing decision annuls the whole election."""
+        return bool(self._annulments("nation", ""))
+
+    def election_annulment(self) -> Decision | None:
+        """The standing decision that annulled the whole election, if any."""
+        found = self._annulments("nation", "")
+        return self.decisions[found[0]] if found else None
+
+    def _annulments(self, level: str, unit: str) -> tuple[str, ...]:
+        return tuple(
+            d.decision_id
+            for d in self.decisions.values()
+            if d.action == "annul" and d.standing and d.level == level and d.unit == unit
+        )
+
+    def _certifications(self, level: str, unit: str) -> tuple[str, ...]:
+        return tuple(
+            d.decision_id
+            for d in self.decisions.values()
+            if d.action == "certify" and d.standing and d.level == level and d.unit == unit
+        )
+
+    def _annulled_by(self, level: str, unit: str) -> tuple[str, ...]:
+        """Standing annulments of the unit itself or of any unit containing it."""
+        chain: list[tuple[str, str]] = [("nation", "")]
+        if level == "region":
+            chain.append(("region", unit))
+        elif level == "district":
+            chain += [("region", self.region_of_district.get(unit, "")), ("district", unit)]
+        elif level == "station":
+            i = self._sidx.get(unit)
+            if i is not None:
+                st = self.election.stations[i]
+                chain += [("region", st.region), ("district", st.district)]
+            chain.append(("station", unit))
+        out: tuple[str, ...] = ()
+        for lv, u in chain:
+            out += self._annulments(lv, u if lv != "nation" else "")
+        return out
+
+    def unit(self, level: str, unit_id: str = "", *, as_reported: bool = False) -> UnitResult:
+        """Results of a unit: ``nation``, ``region``, ``district`` or ``station``.
+
+        Annulled stations are left out (or replaced by a partial re-run's protocol) unless
+        ``as_reported`` is true. Raises :class:`~shailoo.domain.errors.NotFound` for an
+        unknown unit.
+        """
+        from shailoo.domain.errors import NotFound
+
+        level = normalise_level(level)
+        agg = self._agg_all if as_reported else self._agg
+        rows = self._rows_all if as_reported else self._rows
+        if level == "nation":
+            row, members, uid = agg["nation"][0], np.arange(len(self._station_ids)), ""
+        elif level == "region":
+            if unit_id not in self._ridx:
+                raise NotFound(f"no region {unit_id!r}; regions: {', '.join(self.regions)}")
+            r = self._ridx[unit_id]
+            row, members, uid = agg["region"][r], np.flatnonzero(self._region_of == r), unit_id
+        elif level == "district":
+            if unit_id not in self._didx:
+                raise NotFound(f"no district {unit_id!r} in election {self.election.id!r}")
+            d = self._didx[unit_id]
+            row, members, uid = (
+                agg["district"][d],
+                np.flatnonzero(self._district_of == d),
+                unit_id,
+            )
+        elif level == "station":
+            if unit_id not in self._sidx:
+                raise NotFound(f"no station {unit_id!r} in election {self.election.id!r}")
+            i = self._sidx[unit_id]
+            row, members, uid = rows[i], np.array([i]), unit_id
+        else:
+            raise NotFound(f"no unit level {level!r}; levels: nation, region, district, station")
+        return self._result(level, uid, row, members, as_reported)
+
+    def _result(
+        self, level: str, uid: str, row: np.ndarray, members: np.ndarray, as_reported: bool
+    ) -> UnitResult:
+        r = [int(x) for x in row]
+        annulled_by = self._annulled_by(level, uid)
+        return UnitResult(
+            level=level,
+            id=uid or self.election.id,
+            registered=r[_ROW["registered"]],
+            registered_total=int(self._list_registered[members].sum()),
+            ballots_received=r[_ROW["ballots_received"]],
+            ballots_issued=r[_ROW["ballots_issued"]],
+            ballots_cast=r[_ROW["ballots_cast"]],
+            invalid=r[_ROW["invalid"]],
+            against_all=r[_ROW["against_all"]],
+            votes={p: r[c] for p, c in self._party_col.items()},
+            stations_reported=r[_REPORTED],
+            stations_total=len(members),
+            stations_annulled=int((self._cover[members] > 0).sum()),
+            stations_rerun=0 if as_reported else r[_RERUN],
+            annulled=bool(annulled_by),
+            annulled_by=annulled_by,
+            certified_by=self._certifications(level, uid),
+            as_reported=as_reported,
+            names={p.id: p.name for p in self.election.parties},
+        )
+
+    def units(self, level: str, *, as_reported: bool = False) -> list[UnitResult]:
+        """Results of every unit of a level, in the order of the station list."""
+        level = normalise_level(level)
+        if level == "nation":
+            return [self.unit("nation", as_reported=as_reported)]
+        ids = {"region": self.regions, "district": self.districts, "station": self._station_ids}
+        return [self.unit(level, u, as_reported=as_reported) for u in ids[level]]
+
+    def national_totals(self) -> VoteTotals:
+        """National figures of the counted protocols, as the law engine takes them."""
+        return self.unit("nation").totals()
+
+    def regional_totals(self) -> dict[str, VoteTotals]:
+        """Figures of every region (counted protocols), as the law engine takes them."""
+        return {r: self.unit("region", r).totals() for r in self.regions}
+
+    def district_totals(self) -> dict[str, VoteTotals]:
+        """Figures of every district (counted protocols), as the law engine takes them."""
+        return {d: self.unit("district", d).totals() for d in self.districts}
+
+    def station(self, station_id: str) -> Protocol | None:
+        """The protocol the counting rule accepts for the station (annulled or not), or None."""
+        return self._accepted.get(station_id, (None, ""))[0]
+
+    def counted_protocol(self, station_id: str) -> Protocol | None:
+        """The protocol that enters the results for the station, or None."""
+        i = self._sidx.get(station_id)
+        if i is None:
+            return None
+        if self._cover[i] == 0:
+            return self.station(station_id)
+        sub = self._substitutes.get(station_id)
+        return sub[1] if sub else None
+
+    def station_status(self, station_id: str) -> StationStatus:
+        """Where the station stands, which protocol counts, and why."""
+        from shailoo.domain.errors import NotFound
+
+        i = self._sidx.get(station_id)
+        if i is None:
+            raise NotFound(f"no station {station_id!r} in election {self.election.id!r}")
+        proto, reason = self._accepted.get(station_id, (None, "no protocol yet"))
+        annulled_by = self._annulled_by("station", station_id)
+        sub = self._substitutes.get(station_id) if self._cover[i] else None
+        counted = self.counted_protocol(station_id)
+        if self._cover[i] and sub is not None:
+            status = "reported" if sub[1] is not None else "missing"
+            detail = f"annulled; re-run {sub[0]} " + (
+                "protocol counts" if sub[1] is not None else "has not reported yet"
+            )
+        elif self._cover[i]:
+            status, detail = "annulled", "annulled by " + ", ".join(annulled_by)
+        else:
+            status = "reported" if proto is not None else "missing"
+            detail = reason
+        return StationStatus(
+            station=station_id,
+            status=status,
+            protocol=proto,
+            counted=counted,
+            detail=detail,
+            annulled_by=annulled_by,
+            certified_by=self._certifications("station", station_id),
+            rerun=sub[0] if sub else None,
+            sources=tuple(sorted(self._versions.get(station_id, {}))),
+        )
+
+    def versions(self, station_id: str) -> Mapping[str, Protocol]:
+        """The newest protocol of the station from each source."""
+        return dict(self._versions.get(station_id, {}))
+
+    def current_protocols(self) -> Iterator[Protocol]:
+        """The counted protocols in station order (what forensics reads)."""
+        for sid in self._station_ids:
+            proto = self.counted_protocol(sid)
+            if proto is not None:
+                yield proto
+
+    def station_ids(self, level: str = "nation", unit_id: str = "") -> list[str]:
+        """The ids of the stations of a unit, in list order."""
+        return [self._station_ids[int(i)] for i in self._scope(level, unit_id)]
+
+    def flagged_stations(self) -> dict[str, list[str]]:
+        """Stations under an open observer incident: station id -> incident ids."""
+        out: dict[str, list[str]] = {}
+        for inc, station in self._incident_station.items():
+            if self._incident_status.get(inc) not in _CLOSED_INCIDENT:
+                out.setdefault(station, []).append(inc)
+        return out
+
+    def is_annulled(self, station_id: str) -> bool:
+        """True if a standing decision annuls the station (directly or through its units)."""
+        i = self._sidx.get(station_id)
+        return bool(i is not None and self._cover[i])
+
+    def has_unit(self, level: str, unit_id: str) -> bool:
+        """True if the election has that unit."""
+        level = normalise_level(level)
+        if level == "nation":
+            return True
+        known: dict[str, Mapping[str, int]] = {
+            "region": self._ridx,
+            "district": self._didx,
+            "station": self._sidx,
+        }
+        return level in known and unit_id in known[level]
+
+    def state(self) -> dict[str, Any]:
+        """Everything the projection holds, as plain values (tests compare two tallies by it)."""
+        return {
+            "rows_all": self._rows_all.tolist(),
+            "rows": self._rows.tolist(),
+            "agg_all": {k: v.tolist() for k, v in self._agg_all.items()},
+            "agg": {k: v.tolist() for k, v in self._agg.items()},
+            "cover": self._cover.tolist(),
+            "accepted": {k: v for k, v in self._accepted.items()},
+            "decisions": {k: v.to_json() for k, v in self.decisions.items()},
+            "replaced_by": list(self.replaced_by),
+            "flagged": self.flagged_stations(),
+        }
+
+
+def _replace(decision: Decision, **changes: Any) -> Decision:
+    from dataclasses import replace
+
+    return replace(decision, **changes)
