@@ -1,0 +1,145 @@
+"""Public read routes: every page as HTML and as its JSON twin (``X.json`` or Accept header)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from shailoo.api import pages
+from shailoo.api.http import cached_page, strip_json, wants_json
+from shailoo.api.site import Site
+from shailoo.web.render import render
+
+
+def _html(template: str, title: str) -> Callable[[dict[str, Any]], str]:
+    return lambda data: render(template, title=title, data=data, **data)
+
+
+def router(site: Site) -> APIRouter:
+    """The public routes of ``site``."""
+    r = APIRouter()
+
+    def serve(
+        request: Request,
+        key: tuple[Any, ...],
+        build: Callable[[Any, str], dict[str, Any]],
+        template: str,
+        title: str,
+        as_json: bool,
+    ) -> Response:
+        eid = site.election_id(request.query_params.get("election"))
+        head = site.head(eid)
+        return cached_page(
+            request,
+            site,
+            head,
+            key,
+            as_json=as_json,
+            build=lambda: build(site.store(), eid),
+            render_html=_html(template, title),
+        )
+
+    @r.get("/", summary="National results (HTML; JSON with Accept: application/json)")
+    def national(request: Request) -> Response:
+        return serve(
+            request,
+            ("national",),
+            pages.national,
+            "national.html",
+            "National results",
+            wants_json(request),
+        )
+
+    @r.get("/index.json", summary="National results as JSON")
+    def national_json(request: Request) -> Response:
+        return serve(
+            request, ("national",), pages.national, "national.html", "National results", True
+        )
+
+    @r.get("/region/{name}", summary="Results of a region (append .json for JSON)")
+    def region(request: Request, name: str) -> Response:
+        uid = strip_json(name)
+        return serve(
+            request,
+            ("region", uid),
+            lambda st, e: pages.unit(st, e, "region", uid),
+            "unit.html",
+            f"Region {uid}",
+            wants_json(request, name),
+        )
+
+    @r.get("/district/{name}", summary="Results of a district (append .json for JSON)")
+    def district(request: Request, name: str) -> Response:
+        uid = strip_json(name)
+        return serve(
+            request,
+            ("district", uid),
+            lambda st, e: pages.unit(st, e, "district", uid),
+            "unit.html",
+            f"District {uid}",
+            wants_json(request, name),
+        )
+
+    @r.get("/station/{name}", summary="A station: protocol, history, incidents, decisions")
+    def station(request: Request, name: str) -> Response:
+        uid = strip_json(name)
+        return serve(
+            request,
+            ("station", uid),
+            lambda st, e: pages.station(st, e, uid),
+            "station.html",
+            f"Station {uid}",
+            wants_json(request, name),
+        )
+
+    simple: list[tuple[str, Callable[[Any, str], dict[str, Any]], str, str]] = [
+        ("decisions", pages.decisions_page, "decisions.html", "Decisions of the commission"),
+        ("incidents", pages.incidents_page, "incidents.html", "Incidents reported by observers"),
+        ("forensics", pages.forensics_page, "forensics.html", "Statistical checks"),
+        ("downloads", pages.downloads_page, "downloads.html", "Downloads"),
+    ]
+    for name, build, template, title in simple:
+        _add_simple(r, serve, name, build, template, title)
+
+    @r.get("/elections", summary="Every election in the database")
+    def elections(request: Request) -> Response:
+        return _elections(request, site, wants_json(request))
+
+    @r.get("/elections.json", summary="Every election in the database as JSON")
+    def elections_json(request: Request) -> Response:
+        return _elections(request, site, True)
+
+    return r
+
+
+def _add_simple(
+    r: APIRouter,
+    serve: Callable[..., Response],
+    name: str,
+    build: Callable[[Any, str], dict[str, Any]],
+    template: str,
+    title: str,
+) -> None:
+    def html(request: Request) -> Response:
+        return serve(request, (name,), build, template, title, wants_json(request))
+
+    def as_json(request: Request) -> Response:
+        return serve(request, (name,), build, template, title, True)
+
+    r.add_api_route(f"/{name}", html, methods=["GET"], summary=title)
+    r.add_api_route(f"/{name}.json", as_json, methods=["GET"], summary=f"{title} (JSON)")
+
+
+def _elections(request: Request, site: Site, as_json: bool) -> Response:
+    from shailoo.api.http import dumps
+
+    data = pages.elections_page(site.store())
+    if as_json:
+        return Response(dumps(data), media_type="application/json")
+    return Response(
+        render("elections.html", title="Elections", data=data, **data),
+        media_type="text/html; charset=utf-8",
+    )

@@ -1,0 +1,97 @@
+"""The state one API process shares between requests: stores per thread and the page cache.
+
+Results-night traffic is almost all reads of a few pages. Every page is built from the ledger, so
+a page's content is fixed by the election's ledger head: the cache keys each built page by
+``(election, head hash, page)``. A request then costs one small query for the head and a dict
+look-up; nothing is recomputed until an event is appended. The head hash is also the page's ETag.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from shailoo.ledger import Store, default_db, open_store
+
+T = TypeVar("T")
+
+#: cached pages kept per process (older entries are dropped first)
+CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where an election's ledger stands: its id, the newest event's seq and hash."""
+
+    election_id: str
+    seq: int
+    hash: str
+
+    @property
+    def etag(self) -> str:
+        """The strong ETag of every page derived from this head."""
+        return f'"{self.election_id}-{self.seq}-{self.hash[:16]}"'
+
+
+class Site:
+    """Opens one store per thread (SQLite connections stay in their thread) and caches pages."""
+
+    def __init__(self, db: str | None = None, *, schema: str | None = None) -> None:
+        self.db = default_db(db)
+        self.schema = schema
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._stores: list[Store] = []
+
+    def store(self) -> Store:
+        """This thread's store, opened on first use."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.db, schema=self.schema) if self.schema else open_store(self.db)
+            self._local.store = store
+            with self._lock:
+                self._stores.append(store)
+        return store
+
+    def election_id(self, requested: str | None = None) -> str:
+        """``requested`` if given (checked to exist), else the newest election."""
+        store = self.store()
+        if requested:
+            store.election(requested)  # raises NotFound naming the known elections
+            return requested
+        return store.current_election()
+
+    def head(self, election_id: str) -> Head:
+        """The election's ledger head."""
+        event = self.store().head(election_id)
+        if event is None:
+            return Head(election_id, 0, "0" * 64)
+        return Head(election_id, event.seq, event.hash)
+
+    def cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """The value cached under ``key``, built once by ``build`` (key must include the head)."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]  # type: ignore[no-any-return]
+        value = build()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def close(self) -> None:
+        """Close every store this site opened."""
+        with self._lock:
+            for store in self._stores:
+                # A store of a finished thread may already be gone.
+                with contextlib.suppress(Exception):
+                    store.close()
+            self._stores.clear()
+        self._local = threading.local()

@@ -1,0 +1,289 @@
+"""Staff pages: log in, enter a protocol (checked as you type and on submit), report an incident,
+record a decision of the commission after a confirmation step. All work without JavaScript; a
+small script only adds the as-you-type check (``/static/protocol.js`` calling ``/api/check``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from shailoo.api import actions, auth
+from shailoo.api.deps import COOKIE, principal, require, signer
+from shailoo.api.roles import Action, Principal, Role, permits
+from shailoo.api.site import Site
+from shailoo.domain.errors import InputError, ShailooError
+from shailoo.web.render import render
+
+_NO_STORE = {"Cache-Control": "no-store"}
+_COUNTS = (
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
+
+
+def _page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    return HTMLResponse(render(template, **ctx), status_code=status, headers=_NO_STORE)
+
+
+def _int(form: dict[str, str], key: str) -> int:
+    raw = (form.get(key) or "").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(
+            "enter a whole number", column=key, rule="not-an-integer", values={key: raw}
+        ) from None
+    if value < 0:
+        raise InputError(
+            "a count cannot be negative", column=key, rule="negative", values={key: value}
+        )
+    return value
+
+
+def protocol_form_data(form: dict[str, str], party_ids: tuple[str, ...]) -> dict[str, Any]:
+    """A protocol body from the staff form's fields (``vote-<party>`` for each party)."""
+    data: dict[str, Any] = {k: _int(form, k) for k in _COUNTS}
+    data["votes"] = {pid: _int(form, f"vote-{pid}") for pid in party_ids}
+    data["station"] = (form.get("station") or "").strip()
+    data["source"] = form.get("source") or "official"
+    data["reason"] = (form.get("reason") or "").strip() or None
+    return data
+
+
+def router(site: Site) -> APIRouter:
+    """The ``/staff`` pages of ``site``."""
+    r = APIRouter(prefix="/staff", include_in_schema=False)
+
+    def ctx(request: Request, who: Principal) -> dict[str, Any]:
+        eid = site.election_id(request.query_params.get("election"))
+        election = site.store().election(eid)
+        stations = [
+            s.id
+            for s in election.stations
+            if who.role is not Role.OPERATOR or s.district == who.district
+        ]
+        if who.role is Role.OBSERVER:
+            stations = sorted(who.stations)
+        return {
+            "user": who,
+            "election": election,
+            "stations": stations,
+            "can": {a.value: permits(who, a) for a in Action},
+        }
+
+    @r.get("")
+    def home(request: Request) -> Response:
+        who = principal(site, request)
+        if who.role is Role.PUBLIC:
+            return _page("staff/login.html", title="Staff login", error=None)
+        return _page("staff/home.html", title="Staff", **ctx(request, who))
+
+    @r.post("/login")
+    async def login(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            user = auth.check_password(site.store(), form.get("name", ""), form.get("password", ""))
+        except ShailooError as exc:
+            return _page("staff/login.html", status=401, title="Staff login", error=str(exc))
+        token, exp = signer(site).issue(user)
+        resp = RedirectResponse("/staff", status_code=303)
+        resp.set_cookie(COOKIE, token, max_age=signer(site).ttl, httponly=True, samesite="strict")
+        return resp
+
+    @r.post("/logout")
+    def logout() -> Response:
+        resp = RedirectResponse("/staff", status_code=303)
+        resp.delete_cookie(COOKIE)
+        return resp
+
+    @r.get("/protocol")
+    def protocol_form(request: Request) -> Response:
+        who = require(site, request, Action.RECORD_PROTOCOL)
+        return _page(
+            "staff/protocol.html",
+            title="Enter a protocol",
+            form={},
+            check=None,
+            done=None,
+            **ctx(request, who),
+        )
+
+    @r.post("/protocol")
+    async def protocol_submit(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        eid = site.election_id(request.query_params.get("election"))
+        who = require(site, request, Action.RECORD_PROTOCOL)
+        c = ctx(request, who)
+        try:
+            data = protocol_form_data(form, c["election"].party_ids)
+            require(site, request, Action.RECORD_PROTOCOL, election_id=eid, station=data["station"])
+            result = actions.check(site.store(), eid, data)
+            if not result["ok"]:
+                return _page(
+                    "staff/protocol.html",
+                    status=422,
+                    title="Enter a protocol",
+                    form=form,
+                    check=result,
+                    done=None,
+                    **c,
+                )
+            done = actions.record_protocol(site.store(), eid, data, who)
+        except ShailooError as exc:
+            body = exc.to_dict()
+            check = {
+                "ok": False,
+                "warnings": [],
+                "errors": [
+                    {
+                        "code": body.get("rule") or body["error"],
+                        "message": str(exc),
+                        "column": body.get("column"),
+                    }
+                ],
+            }
+            return _page(
+                "staff/protocol.html",
+                status=422,
+                title="Enter a protocol",
+                form=form,
+                check=check,
+                done=None,
+                **c,
+            )
+        return _page(
+            "staff/protocol.html",
+            title="Enter a protocol",
+            form={},
+            check=result,
+            done={"station": data["station"], **done},
+            **c,
+        )
+
+    @r.get("/incident")
+    def incident_form(request: Request) -> Response:
+        who = require(site, request, Action.REPORT_INCIDENT)
+        return _page(
+            "staff/incident.html",
+            title="Report an incident",
+            form={},
+            error=None,
+            done=None,
+            categories=actions.CATEGORIES,
+            **ctx(request, who),
+        )
+
+    @r.post("/incident")
+    async def incident_submit(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        eid = site.election_id(request.query_params.get("election"))
+        who = require(site, request, Action.REPORT_INCIDENT)
+        c = ctx(request, who)
+        data: dict[str, Any] = {
+            "station": form.get("station", "").strip(),
+            "category": form.get("category", ""),
+            "time": form.get("time") or datetime.now(UTC).isoformat(timespec="minutes"),
+            "description": form.get("description", ""),
+            "evidence": [],
+        }
+        try:
+            require(
+                site, request, Action.REPORT_INCIDENT, election_id=eid, station=str(data["station"])
+            )
+            done = actions.report_incident(site.store(), eid, data, who)
+        except ShailooError as exc:
+            return _page(
+                "staff/incident.html",
+                status=422,
+                title="Report an incident",
+                form=form,
+                error=str(exc),
+                done=None,
+                categories=actions.CATEGORIES,
+                **c,
+            )
+        return _page(
+            "staff/incident.html",
+            title="Report an incident",
+            form={},
+            error=None,
+            done=done,
+            categories=actions.CATEGORIES,
+            **c,
+        )
+
+    @r.get("/decision")
+    def decision_form(request: Request) -> Response:
+        who = require(site, request, Action.DECIDE)
+        return _page(
+            "staff/decision.html",
+            title="Record a decision",
+            form={},
+            error=None,
+            confirm=False,
+            done=None,
+            **ctx(request, who),
+        )
+
+    @r.post("/decision")
+    async def decision_submit(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        eid = site.election_id(request.query_params.get("election"))
+        who = require(site, request, Action.DECIDE)
+        c = ctx(request, who)
+        try:
+            data = {
+                "action": form.get("action", ""),
+                "level": form.get("level") or None,
+                "unit": form.get("unit") or None,
+                "revokes": form.get("revokes") or None,
+                "reason": form.get("reason", ""),
+                "legal_basis": {
+                    "article": form.get("article", ""),
+                    "text": form.get("basis_text", ""),
+                },
+                "vote": {k: _int(form, f"vote_{k}") for k in ("for", "against", "abstained")},
+                "date": form.get("date") or datetime.now(UTC).date().isoformat(),
+            }
+            if form.get("confirmed") != "yes":
+                # Step one only shows what will be recorded; nothing is written until confirmed.
+                return _page(
+                    "staff/decision.html",
+                    title="Confirm the decision",
+                    form=form,
+                    error=None,
+                    confirm=True,
+                    done=None,
+                    **c,
+                )
+            done = actions.decide(site.store(), eid, data, who)
+        except ShailooError as exc:
+            return _page(
+                "staff/decision.html",
+                status=422,
+                title="Record a decision",
+                form=form,
+                error=str(exc),
+                confirm=False,
+                done=None,
+                **c,
+            )
+        return _page(
+            "staff/decision.html",
+            title="Record a decision",
+            form={},
+            error=None,
+            confirm=False,
+            done=done,
+            **c,
+        )
+
+    return r

@@ -1,0 +1,146 @@
+"""The data behind every public page, as plain JSON-ready dicts (the page's JSON twin).
+
+Each function reads the ledger through the store and the projections of the other packages
+(tally, decisions, observers, forensics) and returns the dict that the JSON twin serves and the
+HTML template renders; the HTML never shows a number the JSON does not hold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from shailoo.domain.errors import NotFound
+from shailoo.domain.events import (
+    DECISION_MADE,
+    DECISION_REVOKED,
+    ELECTION_REPLACED,
+    INCIDENT_REPORTED,
+    INCIDENT_UPDATED,
+    Event,
+)
+from shailoo.domain.model import Election
+from shailoo.ledger import Store
+
+LEVELS = ("election", "region", "district", "station")
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 6) if whole else None
+
+
+def election_info(store: Store, election: Election) -> dict[str, Any]:
+    """Identity of the election: id, name, date, law, parties, link to what it replaces."""
+    replaced_by = None
+    for ev in store.events(election.id, kinds=[ELECTION_REPLACED]):
+        replaced_by = {"election_id": ev.payload.get("by"), "scope": ev.payload.get("scope")}
+    return {
+        "id": election.id,
+        "name": election.name,
+        "date": election.date,
+        "law_name": election.law_name,
+        "double_entry": election.double_entry,
+        "parties": [{"id": p.id, "name": p.name} for p in election.parties],
+        "replaces": dict(election.replaces) if election.replaces else None,
+        "replaced_by": replaced_by,
+        "stations": len(election.stations),
+        "regions": sorted({s.region for s in election.stations}),
+    }
+
+
+def _event_brief(ev: Event) -> dict[str, Any]:
+    return {"seq": ev.seq, "hash": ev.hash, "author": ev.author, "recorded_at": ev.recorded_at}
+
+
+def decisions(store: Store, election_id: str) -> list[dict[str, Any]]:
+    """Every decision and revocation in ledger order, each marked revoked or in force."""
+    out: list[dict[str, Any]] = []
+    revoked: dict[str, str] = {}
+    for ev in store.events(election_id, kinds=[DECISION_MADE, DECISION_REVOKED]):
+        item = dict(ev.payload)
+        item["kind"] = ev.kind
+        item["event"] = _event_brief(ev)
+        if ev.kind == DECISION_REVOKED:
+            revoked[str(ev.payload.get("revokes"))] = str(ev.payload.get("decision_id"))
+        out.append(item)
+    for item in out:
+        item["revoked_by"] = revoked.get(str(item.get("decision_id")))
+        item["in_force"] = item["kind"] == DECISION_MADE and item["revoked_by"] is None
+    return out
+
+
+def incidents(store: Store, election_id: str, station: str | None = None) -> list[dict[str, Any]]:
+    """Incidents with their latest status and response, oldest first; one station's if given."""
+    found: dict[str, dict[str, Any]] = {}
+    for ev in store.events(election_id, kinds=[INCIDENT_REPORTED, INCIDENT_UPDATED]):
+        p = ev.payload
+        iid = str(p.get("incident_id"))
+        if ev.kind == INCIDENT_REPORTED:
+            found[iid] = {
+                "incident_id": iid,
+                "observer_id": p.get("observer_id"),
+                "station": p.get("station"),
+                "category": p.get("category"),
+                "time": p.get("time"),
+                "description": p.get("description"),
+                "evidence": list(p.get("evidence") or []),
+                "status": "reported",
+                "response": None,
+                "event": _event_brief(ev),
+                "history": [],
+            }
+        elif iid in found:
+            found[iid]["status"] = p.get("status")
+            found[iid]["response"] = p.get("response")
+            found[iid]["history"].append(
+                {"status": p.get("status"), "response": p.get("response"), **_event_brief(ev)}
+            )
+    items = list(found.values())
+    if station is not None:
+        items = [i for i in items if i["station"] == station]
+    return items
+
+
+def affects(decision: Mapping[str, Any], station: str, region: str, district: str) -> bool:
+    """True when a decision's unit contains the station."""
+    unit = decision.get("unit") or {}
+    level, uid = unit.get("level"), unit.get("id")
+    return (
+        level == "election"
+        or (level == "region" and uid == region)
+        or (level == "district" and uid == district)
+        or (level == "station" and uid == station)
+    )
+
+
+def station_index(election: Election) -> dict[str, Any]:
+    """Stations by id."""
+    return {s.id: s for s in election.stations}
+
+
+def units(election: Election) -> dict[str, dict[str, list[str]]]:
+    """Regions with their districts, districts with their stations (in ballot-paper order)."""
+    regions: dict[str, list[str]] = defaultdict(list)
+    districts: dict[str, list[str]] = defaultdict(list)
+    for s in election.stations:
+        if s.district not in districts:
+            regions[s.region].append(s.district)
+        districts[s.district].append(s.id)
+    return {"regions": dict(regions), "districts": dict(districts)}
+
+
+def check_unit(election: Election, level: str, unit_id: str) -> None:
+    """:class:`NotFound` unless the election has that region, district or station."""
+    u = units(election)
+    known: Iterable[str]
+    if level == "region":
+        known = u["regions"]
+    elif level == "district":
+        known = u["districts"]
+    elif level == "station":
+        known = station_index(election)
+    else:
+        return
+    if unit_id not in known:
+        raise NotFound(f"no {level} {unit_id!r} in election {election.id!r}")

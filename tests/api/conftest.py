@@ -1,0 +1,98 @@
+"""A small simulated election in a real SQLite ledger, and an API client over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shailoo.api import auth
+from shailoo.api.app import create_app
+from shailoo.domain.events import ELECTION_DEFINED, OBSERVER_ACCREDITED, PROTOCOL_RECORDED
+from shailoo.ledger import open_store
+from shailoo.simulate import kyrgyz_2020
+
+PASSWORD = "correct horse battery"
+
+
+def protocol_payload(p: Any) -> dict[str, Any]:
+    """The ``protocol.recorded`` payload of a simulated protocol (events.py contract)."""
+    return {
+        "station": p.station,
+        "registered": p.registered,
+        "ballots_received": p.ballots_received,
+        "ballots_issued": p.ballots_issued,
+        "ballots_cast": p.ballots_cast,
+        "invalid": p.invalid,
+        "against_all": p.against_all,
+        "votes": dict(p.votes),
+        "source": "official",
+        "entered_by": "import",
+        "reason": None,
+        "warnings": [],
+    }
+
+
+@pytest.fixture(scope="session")
+def sim() -> Any:
+    """A 60-station Kyrgyz-like election (9 regions, 16 parties)."""
+    return kyrgyz_2020(seed=3, n_stations=60)
+
+
+def build_db(path: Path, sim: Any, reported: int = 50) -> dict[str, Any]:
+    """Define the election, record ``reported`` protocols, accredit an observer, add users."""
+    election = sim.election
+    with open_store(str(path)) as store:
+        store.append(election.id, [(ELECTION_DEFINED, election.to_payload(), "test")])
+        store.append(
+            election.id,
+            [(PROTOCOL_RECORDED, protocol_payload(p), "import") for p in sim.protocols[:reported]],
+        )
+        stations = election.stations
+        own = stations[0]
+        other = next(s for s in stations if s.district != own.district)
+        store.append(
+            election.id,
+            [
+                (
+                    OBSERVER_ACCREDITED,
+                    {
+                        "observer_id": "obs-1",
+                        "organisation": "Taza Shailoo",
+                        "name": "Aida",
+                        "scope": {"stations": [own.id], "districts": []},
+                        "valid_from": "2020-09-01",
+                        "valid_to": "2020-10-31",
+                    },
+                    "test",
+                )
+            ],
+        )
+        auth.add_user(store, "admin", PASSWORD, "admin")
+        auth.add_user(store, "cec", PASSWORD, "commission")
+        auth.add_user(store, "op", PASSWORD, "operator", district=own.district)
+        auth.add_user(store, "obs", PASSWORD, "observer", observer_id="obs-1")
+    return {
+        "election": election,
+        "own": own,
+        "other": other,
+        "unreported": [s.id for s in stations[reported:]],
+    }
+
+
+@pytest.fixture()
+def world(tmp_path: Path, sim: Any) -> Iterator[dict[str, Any]]:
+    """A fresh database with the election and a client; ``tokens`` by role."""
+    db = tmp_path / "e.db"
+    info = build_db(db, sim)
+    app = create_app(str(db))
+    with TestClient(app) as client:
+        tokens = {}
+        for name in ("admin", "cec", "op", "obs"):
+            r = client.post("/api/token", json={"name": name, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            tokens[name] = r.json()["token"]
+        yield {**info, "db": db, "client": client, "tokens": tokens, "sim": sim}
