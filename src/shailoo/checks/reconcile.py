@@ -2,8 +2,8 @@
 
 A station can be reported by several independent sources: the official entry, a second
 independent entry of the same paper protocol, the ballot-counting machine, and observers' own
-copies (the copy of the protocol that Kyrgyz law entitles an observer to receive, Constitutional
-Law "On elections", art. 38). When two full copies disagree on any line, the station's result is
+copies (the certified copy of the protocol an observer may ask the precinct commission for).
+When two full copies disagree on any line, the station's result is
 in dispute until the commission decides which is right.
 
 An observer does not always hold a full copy. Photographed ballots (Belarus 2020, the "Voice"

@@ -1,0 +1,380 @@
+"""Observer actions on the ledger: accreditation, incidents, copies, reconciliation, PVT.
+
+This is the thin layer between the pure modules of :mod:`shailoo.observe` and the ledger store
+(:func:`shailoo.ledger.open_store`). Each write is one event (or one batch) appended to the
+election's chain; each read is a projection of the events. Scope is checked before anything an
+observer files is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from shailoo.checks.reconcile import StationReconciliation, reconcile_station
+from shailoo.domain.errors import InputError, NotFound, Refused
+from shailoo.domain.events import (
+    INCIDENT_REPORTED,
+    INCIDENT_UPDATED,
+    OBSERVER_ACCREDITED,
+    PVT_DESIGNED,
+    RECONCILIATION_RESOLVED,
+    Event,
+)
+from shailoo.domain.model import Election, Protocol, Station, is_valid_source
+from shailoo.ledger import Store
+from shailoo.observe.evidence_store import EvidenceStore
+from shailoo.observe.incidents import (
+    Incident,
+    check_category,
+    check_status,
+    find,
+    incident_id,
+    project_incidents,
+)
+from shailoo.observe.observers import Observer, parse_date
+from shailoo.observe.pvt import (
+    Comparison,
+    PvtDesign,
+    PvtEstimate,
+    compare,
+    design_sample,
+    estimate,
+    official_ratios,
+)
+from shailoo.tally.counting import protocol_from_payload
+
+
+def today() -> date:
+    """Today's date in UTC (the date an observer files something)."""
+    return datetime.now(UTC).date()
+
+
+def _station(election: Election, station_id: str) -> Station:
+    for s in election.stations:
+        if s.id == station_id:
+            return s
+    raise NotFound(f"no station {station_id!r} in election {election.id!r}")
+
+
+def _stations(election: Election) -> dict[str, Station]:
+    return {s.id: s for s in election.stations}
+
+
+# ----- observers ---------------------------------------------------------------------------
+
+
+def observers(store: Store, election_id: str) -> dict[str, Observer]:
+    """Accredited observers by id (a later accreditation of the same id replaces the earlier)."""
+    out: dict[str, Observer] = {}
+    for e in store.events(election_id, kinds=[OBSERVER_ACCREDITED]):
+        o = Observer.from_payload(e.payload)
+        out[o.id] = o
+    return out
+
+
+def observer(store: Store, election_id: str, observer_id: str) -> Observer:
+    """One accredited observer; :class:`Refused` when the id is not accredited."""
+    found = observers(store, election_id).get(observer_id)
+    if found is None:
+        raise Refused(f"observer {observer_id!r} is not accredited in election {election_id!r}")
+    return found
+
+
+def accredit(store: Store, election_id: str, obs: Observer, author: str) -> Event:
+    """Record an accreditation; every station and district in its scope must exist."""
+    election = store.election(election_id)
+    known = _stations(election)
+    districts = {s.district for s in election.stations}
+    bad = sorted(s for s in obs.stations if s not in known)
+    bad += sorted(f"district {d}" for d in obs.districts if d not in districts)
+    if bad:
+        raise InputError(
+            "scope names stations or districts the election does not have",
+            column="scope",
+            rule="unknown-scope",
+            values={"observer_id": obs.id, "unknown": ", ".join(bad[:10])},
+        )
+    return store.append(election_id, [(OBSERVER_ACCREDITED, obs.to_payload(), author)])[0]
+
+
+# ----- incidents ---------------------------------------------------------------------------
+
+
+def incidents(store: Store, election_id: str, *, station: str | None = None) -> dict[str, Incident]:
+    """Current incidents by id, optionally of one station."""
+    found = project_incidents(
+        store.events(election_id, kinds=[INCIDENT_REPORTED, INCIDENT_UPDATED])
+    )
+    if station is None:
+        return found
+    return {k: v for k, v in found.items() if v.station == station}
+
+
+def report_incident(
+    store: Store,
+    election_id: str,
+    *,
+    station: str,
+    category: str,
+    time: str,
+    description: str,
+    author: str,
+    observer_id: str | None = None,
+    files: Sequence[str | Path] = (),
+    evidence: EvidenceStore | None = None,
+) -> Incident:
+    """Report an incident; store its evidence files by hash and put the hashes in the ledger.
+
+    An incident filed by an observer is checked against the observer's scope on the date of
+    ``time`` (ISO date or date-time). Filing the same report twice is refused.
+    """
+    election = store.election(election_id)
+    st = _station(election, station)
+    cat = check_category(category)
+    when = parse_date(time, "time")
+    if not description.strip():
+        raise InputError("an incident needs a description", column="description", rule="empty")
+    if observer_id is not None:
+        observer(store, election_id, observer_id).check(st, when)
+    iid = incident_id(station, time, description, observer_id)
+    if iid in incidents(store, election_id):
+        raise Refused(f"incident {iid} was already reported (same station, time and text)")
+    if files and evidence is None:
+        raise InputError("evidence files given but no evidence directory", rule="no-evidence-dir")
+    stored = [evidence.put(f) for f in files] if evidence is not None else []
+    payload: dict[str, Any] = {
+        "incident_id": iid,
+        "observer_id": observer_id,
+        "station": station,
+        "category": cat,
+        "time": time,
+        "description": description,
+        "evidence": stored,
+    }
+    store.append(election_id, [(INCIDENT_REPORTED, payload, author)])
+    return incidents(store, election_id)[iid]
+
+
+def update_incident(
+    store: Store, election_id: str, iid: str, *, status: str, response: str, author: str
+) -> Incident:
+    """Record the commission's handling of an incident: new status and its response."""
+    current = find(incidents(store, election_id), iid)
+    new = check_status(status)
+    if current.status in ("confirmed", "dismissed") and new == current.status:
+        raise Refused(f"incident {iid} is already {new}")
+    payload = {"incident_id": iid, "status": new, "response": response}
+    store.append(election_id, [(INCIDENT_UPDATED, payload, author)])
+    return incidents(store, election_id)[iid]
+
+
+# ----- several sources per station ---------------------------------------------------------
+
+
+def record_observer_copies(
+    store: Store,
+    election_id: str,
+    observer_id: str,
+    protocols: Iterable[Protocol],
+    author: str,
+    *,
+    on: date | None = None,
+) -> Any:
+    """Record an observer's copies of protocols (source ``observer:<id>``), within scope only.
+
+    Every station must be in the observer's scope on ``on`` (today by default); one out of
+    scope refuses the whole batch before anything is written. The copies then go through the
+    ledger's intake (:func:`shailoo.intake.record_protocols`) with the usual checks, and its
+    result is returned.
+    """
+    from dataclasses import replace
+
+    from shailoo.intake import record_protocols
+
+    election = store.election(election_id)
+    known = _stations(election)
+    obs = observer(store, election_id, observer_id)
+    day = on or today()
+    batch = []
+    for p in protocols:
+        if p.station not in known:
+            raise NotFound(f"no station {p.station!r} in election {election_id!r}")
+        obs.check(known[p.station], day)
+        batch.append(replace(p, source=obs.source))
+    return record_protocols(store, election_id, batch, author)
+
+
+def current_versions(
+    store: Store, election_id: str, stations: Iterable[str] | None = None
+) -> dict[str, dict[str, tuple[Protocol, int]]]:
+    """Newest protocol of every source of every station: ``station -> source -> (protocol, seq)``."""
+    latest = store.latest_protocols(election_id, None if stations is None else list(stations))
+    out: dict[str, dict[str, tuple[Protocol, int]]] = {}
+    for (station, source), e in latest.items():
+        out.setdefault(station, {})[source] = (protocol_from_payload(e.payload), e.seq)
+    return out
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A ``reconciliation.resolved`` event."""
+
+    station: str
+    accepted_source: str
+    reason: str
+    author: str
+    recorded_at: str
+    seq: int
+
+
+def resolutions(store: Store, election_id: str) -> dict[str, Resolution]:
+    """The latest resolution per station."""
+    out: dict[str, Resolution] = {}
+    for e in store.events(election_id, kinds=[RECONCILIATION_RESOLVED]):
+        p = e.payload
+        out[str(p["station"])] = Resolution(
+            str(p["station"]),
+            str(p["accepted_source"]),
+            str(p.get("reason", "")),
+            e.author,
+            e.recorded_at,
+            e.seq,
+        )
+    return out
+
+
+def reconcile(
+    store: Store, election_id: str, stations: Iterable[str] | None = None
+) -> dict[str, StationReconciliation]:
+    """Line-by-line reconciliation of every station with more than one source.
+
+    A station is disputed while any copy differs from the official one and no resolution was
+    recorded after the newest of its copies (a copy filed after the resolution reopens it).
+    """
+    versions = current_versions(store, election_id, stations)
+    resolved = resolutions(store, election_id)
+    out: dict[str, StationReconciliation] = {}
+    for station, by_source in sorted(versions.items()):
+        if len(by_source) < 2 and stations is None:
+            continue
+        newest = max(seq for _, seq in by_source.values())
+        r = resolved.get(station)
+        accepted = r.accepted_source if r is not None and r.seq > newest else None
+        out[station] = reconcile_station([p for p, _ in by_source.values()], resolved_by=accepted)
+    return out
+
+
+def resolve(
+    store: Store, election_id: str, station: str, accepted_source: str, reason: str, author: str
+) -> Event:
+    """Record the commission's resolution of a disputed station: which source's copy counts."""
+    if not is_valid_source(accepted_source):
+        raise InputError(
+            "unknown source",
+            column="accepted_source",
+            rule="bad-source",
+            values={"source": accepted_source},
+        )
+    if not reason.strip():
+        raise InputError("a resolution needs a reason", column="reason", rule="empty")
+    have = current_versions(store, election_id, [station]).get(station, {})
+    if accepted_source not in have:
+        raise NotFound(
+            f"station {station} has no protocol from {accepted_source!r} "
+            f"(sources: {', '.join(sorted(have)) or 'none'})"
+        )
+    payload = {"station": station, "accepted_source": accepted_source, "reason": reason}
+    return store.append(election_id, [(RECONCILIATION_RESOLVED, payload, author)])[0]
+
+
+# ----- parallel vote tabulation ------------------------------------------------------------
+
+
+def design_pvt(
+    store: Store,
+    election_id: str,
+    margin_of_error: float,
+    author: str,
+    *,
+    confidence: float = 0.95,
+    seed: int = 0,
+    design_effect: float = 1.0,
+    expected_turnout: float = 1.0,
+) -> PvtDesign:
+    """Draw the PVT sample of the election and record it (``pvt.designed``)."""
+    election = store.election(election_id)
+    d = design_sample(
+        election.stations,
+        margin_of_error,
+        confidence=confidence,
+        seed=seed,
+        design_effect=design_effect,
+        expected_turnout=expected_turnout,
+    )
+    store.append(election_id, [(PVT_DESIGNED, d.to_payload(), author)])
+    return d
+
+
+def current_design(store: Store, election_id: str) -> PvtDesign:
+    """The latest recorded PVT design (:class:`NotFound` when none)."""
+    last: Event | None = None
+    for e in store.events(election_id, kinds=[PVT_DESIGNED]):
+        last = e
+    if last is None:
+        raise NotFound(
+            f"no PVT sample designed for election {election_id!r} (run 'shailoo pvt design')"
+        )
+    return PvtDesign.from_payload(last.payload, store.election(election_id).stations)
+
+
+@dataclass(frozen=True)
+class PvtReport:
+    """A PVT estimate and the official figures compared with it."""
+
+    design: PvtDesign
+    estimate: PvtEstimate
+    official: Mapping[str, float]
+    comparisons: tuple[Comparison, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON shape."""
+        return {
+            "margin_of_error": self.design.margin_of_error,
+            "seed": self.design.seed,
+            "estimate": self.estimate.to_dict(),
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "outside": [c.line for c in self.comparisons if c.outside],
+        }
+
+
+def pvt_report(store: Store, election_id: str, *, denominator: str = "ballots_cast") -> PvtReport:
+    """Estimate from the observers' copies of the sampled stations and compare with official.
+
+    Where several observers filed a copy of the same sampled station, the newest counts. The
+    official figures are the national sums of the newest ``official`` protocols.
+    """
+    design = current_design(store, election_id)
+    election = store.election(election_id)
+    versions = current_versions(store, election_id)
+    copies: dict[str, Protocol] = {}
+    for sid in design.sample:
+        observed = [
+            (seq, p)
+            for src, (p, seq) in versions.get(sid, {}).items()
+            if src.startswith("observer:")
+        ]
+        if observed:
+            copies[sid] = max(observed, key=lambda x: x[0])[1]
+    parties = election.party_ids
+    est = estimate(design, copies, parties, denominator=denominator)
+    official_protocols = [
+        by_source["official"][0] for by_source in versions.values() if "official" in by_source
+    ]
+    official = (
+        official_ratios(official_protocols, parties, denominator) if official_protocols else {}
+    )
+    return PvtReport(design, est, official, tuple(compare(est, official)))

@@ -1,0 +1,173 @@
+"""The evidence about one polling station, gathered in one view.
+
+Everything the ledger knows about a station that bears on whether its result holds: the official
+protocol and every version of it, the other sources (second entry, machine, observers) and how
+they differ line by line, incidents and their status, the commission's decisions over the station
+or any unit containing it, whether the station is in the PVT sample, and its forensic risk when
+the forensics layer can compute one. Shown by ``shailoo evidence STATION [--json]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shailoo.domain.errors import NotFound
+from shailoo.domain.events import DECISION_MADE, DECISION_REVOKED, PVT_DESIGNED
+from shailoo.domain.model import Station
+from shailoo.ledger import Store
+from shailoo.observe import service
+
+
+def _covers(unit: Mapping[str, Any], station: Station) -> bool:
+    level, uid = str(unit.get("level", "")), str(unit.get("id", ""))
+    return (
+        level == "election"
+        or (level == "station" and uid == station.id)
+        or (level == "district" and uid == station.district)
+        or (level == "region" and uid == station.region)
+    )
+
+
+def decisions_for(store: Store, election_id: str, station: Station) -> list[dict[str, Any]]:
+    """Decisions over the station or a unit containing it, each marked revoked or in force."""
+    made: dict[str, dict[str, Any]] = {}
+    for e in store.events(election_id, kinds=[DECISION_MADE, DECISION_REVOKED]):
+        p = dict(e.payload)
+        if e.kind == DECISION_MADE and _covers(p.get("unit") or {}, station):
+            made[str(p["decision_id"])] = {
+                **p,
+                "author": e.author,
+                "recorded_at": e.recorded_at,
+                "revoked_by": None,
+            }
+        elif e.kind == DECISION_REVOKED and str(p.get("revokes")) in made:
+            made[str(p["revokes"])]["revoked_by"] = p.get("decision_id")
+    return list(made.values())
+
+
+def forensic_risk(store: Store, election_id: str, station_id: str) -> dict[str, Any] | None:
+    """The station's forensic risk score and the signals that raised it, when available.
+
+    Optional: the forensics layer may be absent or unable to score this election; then None.
+    """
+    try:
+        from shailoo.forensics import risk as risk_module  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    scorer = getattr(risk_module, "station_risk_from_store", None)
+    if scorer is None:
+        return None
+    try:
+        result = scorer(store, election_id, station_id)
+    except Exception:  # noqa: BLE001 - a missing score must not hide the rest of the evidence
+        return None
+    return dict(result) if result is not None else None
+
+
+def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
+    """Everything known about one station, as JSON-ready data."""
+    election = store.election(election_id)
+    station = next((s for s in election.stations if s.id == station_id), None)
+    if station is None:
+        raise NotFound(f"no station {station_id!r} in election {election_id!r}")
+    versions = service.current_versions(store, election_id, [station_id]).get(station_id, {})
+    official = versions.get("official")
+    rec = service.reconcile(store, election_id, [station_id]).get(station_id)
+    history = store.protocol_history(election_id, station_id)
+    resolution = service.resolutions(store, election_id).get(station_id)
+    in_sample = False
+    for e in store.events(election_id, kinds=[PVT_DESIGNED]):
+        in_sample = station_id in (e.payload.get("sample") or ())
+    return {
+        "election_id": election_id,
+        "station": {
+            "id": station.id,
+            "region": station.region,
+            "district": station.district,
+            "registered": station.registered,
+        },
+        "official": None if official is None else {**official[0].counts(), "seq": official[1]},
+        "sources": {
+            src: {**p.counts(), "seq": seq, "entered_by": p.entered_by}
+            for src, (p, seq) in sorted(versions.items())
+            if src != "official"
+        },
+        "reconciliation": None if rec is None else rec.to_dict(),
+        "resolution": None
+        if resolution is None
+        else {
+            "accepted_source": resolution.accepted_source,
+            "reason": resolution.reason,
+            "author": resolution.author,
+            "recorded_at": resolution.recorded_at,
+        },
+        "history": [
+            {
+                "seq": e.seq,
+                "kind": e.kind,
+                "source": e.payload.get("source"),
+                "author": e.author,
+                "recorded_at": e.recorded_at,
+                "reason": e.payload.get("reason"),
+            }
+            for e in history
+        ],
+        "incidents": [
+            i.to_dict() for i in service.incidents(store, election_id, station=station_id).values()
+        ],
+        "decisions": decisions_for(store, election_id, station),
+        "pvt_sample": in_sample,
+        "forensic_risk": forensic_risk(store, election_id, station_id),
+    }
+
+
+def render(view: Mapping[str, Any]) -> str:
+    """The evidence view as readable text for the terminal."""
+    st = view["station"]
+    out = [
+        f"Station {st['id']}  region {st['region']}  district {st['district']}  "
+        f"registered {st['registered']}",
+    ]
+    official = view["official"]
+    if official is None:
+        out.append("Official protocol: none recorded")
+    else:
+        lines = ", ".join(f"{k} {v}" for k, v in official.items() if k != "seq")
+        out.append(f"Official protocol (event {official['seq']}): {lines}")
+    for src, counts in view["sources"].items():
+        out.append(f"Source {src} (event {counts['seq']})")
+    rec = view["reconciliation"]
+    if rec is not None:
+        state = "DISPUTED" if rec["disputed"] else ("resolved" if rec["differing"] else "agree")
+        out.append(f"Reconciliation: {state}")
+        for c in rec["comparisons"]:
+            for d in c["differences"]:
+                out.append(f"  {d['line']}: official {d['a']}  {c['source']} {d['b']}")
+    if view["resolution"]:
+        r = view["resolution"]
+        out.append(f"Resolved: accepted {r['accepted_source']} ({r['reason']}) by {r['author']}")
+    out.append(f"Protocol versions: {len(view['history'])}")
+    incidents = view["incidents"]
+    out.append(f"Incidents: {len(incidents)}")
+    for i in incidents:
+        out.append(
+            f"  {i['incident_id']} {i['category']} {i['time']} [{i['status']}] {i['description']}"
+        )
+        if i["response"]:
+            out.append(f"    commission: {i['response']}")
+        for ev in i["evidence"]:
+            out.append(f"    evidence {ev['name']} sha256 {ev['sha256']}")
+    decisions = view["decisions"]
+    out.append(f"Decisions: {len(decisions)}")
+    for d in decisions:
+        unit = d.get("unit") or {}
+        revoked = f" (revoked by {d['revoked_by']})" if d.get("revoked_by") else ""
+        out.append(
+            f"  {d.get('decision_id')} {d.get('action')} {unit.get('level')} {unit.get('id', '')}"
+            f": {d.get('reason', '')}{revoked}"
+        )
+    out.append(f"In the PVT sample: {'yes' if view['pvt_sample'] else 'no'}")
+    risk = view["forensic_risk"]
+    out.append("Forensic risk: " + ("not available" if risk is None else str(risk)))
+    return "\n".join(out)
