@@ -388,6 +388,16 @@ class Tally:
             out += self._annulments(lv, u if lv != "nation" else "")
         return out
 
+    def annulled_by(self, level: str, unit_id: str = "") -> tuple[str, ...]:
+        """Ids of the standing decisions that annul the unit, directly or through a wider unit."""
+        level = normalise_level(level)
+        return self._annulled_by(level, "" if level == "nation" else unit_id)
+
+    def certified_by(self, level: str, unit_id: str = "") -> tuple[str, ...]:
+        """Ids of the standing decisions that certify exactly this unit."""
+        level = normalise_level(level)
+        return self._certifications(level, "" if level == "nation" else unit_id)
+
     def unit(self, level: str, unit_id: str = "", *, as_reported: bool = False) -> UnitResult:
         """Results of a unit: ``nation``, ``region``, ``district`` or ``station``.
 

@@ -1,0 +1,199 @@
+"""Certify, annul and revoke: the commission's decisions, each with its reason, basis and vote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from shailoo.domain.errors import InputError, NotFound, Refused
+from shailoo.domain.events import DECISION_MADE, DECISION_REVOKED
+from shailoo.tally.projection import Tally
+from shailoo.tally.units import Decision, normalise_level
+
+if TYPE_CHECKING:
+    from shailoo.ledger import Store
+
+ACTIONS = ("certify", "annul")
+#: units a decision can name; ``election`` is the whole election
+DECISION_LEVELS = ("station", "district", "region", "election")
+
+
+@dataclass(frozen=True)
+class Vote:
+    """The commission's vote on a decision."""
+
+    for_: int
+    against: int
+    abstained: int = 0
+
+    def check(self) -> None:
+        """Raise :class:`InputError` for a negative count and :class:`Refused` for a lost vote.
+
+        A decision the commission did not adopt (no more votes for than against) is not an
+        act of the commission and is not recorded.
+        """
+        for name, value in (("for", self.for_), ("against", self.against)):
+            if value < 0:
+                raise InputError("a vote count cannot be negative", column=name, rule="vote")
+        if self.abstained < 0:
+            raise InputError("a vote count cannot be negative", column="abstained", rule="vote")
+        if self.for_ <= self.against:
+            raise Refused(
+                f"the vote was not carried ({self.for_} for, {self.against} against): "
+                "only adopted decisions are recorded"
+            )
+
+    def payload(self) -> dict[str, int]:
+        """The ``vote`` object of the event."""
+        return {"for": self.for_, "against": self.against, "abstained": self.abstained}
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    """The article of law a decision rests on, and its text."""
+
+    article: str
+    text: str
+
+    def check(self) -> None:
+        """Raise :class:`InputError` unless both the article and its text are given."""
+        if not self.article.strip():
+            raise InputError("a decision needs the article of law it rests on", rule="legal-basis")
+        if not self.text.strip():
+            raise InputError("a decision needs the text of its legal basis", rule="legal-basis")
+
+
+def _check_date(date: str) -> str:
+    try:
+        return dt.date.fromisoformat(date).isoformat()
+    except ValueError:
+        raise InputError(
+            "the decision date must be YYYY-MM-DD",
+            column="date",
+            rule="date",
+            values={"date": date},
+        ) from None
+
+
+def _next_id(tally: Tally) -> str:
+    return f"D{len(tally.decisions) + 1}"
+
+
+def _refuse_if_closed(tally: Tally) -> None:
+    whole = [r["by"] for r in tally.replaced_by if r["scope"].get("level") == "election"]
+    if whole:
+        raise Refused(
+            f"election {tally.election.id!r} was replaced by {whole[-1]!r}; its ledger is closed"
+        )
+
+
+def make_decision(
+    store: Store,
+    election_id: str,
+    *,
+    action: str,
+    level: str,
+    unit: str,
+    reason: str,
+    basis: LegalBasis,
+    vote: Vote,
+    date: str,
+    author: str,
+    tally: Tally | None = None,
+) -> Decision:
+    """Validate and record a ``certify`` or ``annul`` decision on a unit; return it.
+
+    ``level`` is ``station``, ``district``, ``region`` or ``election`` (then ``unit`` may be
+    empty). Refuses to annul what is already annulled, and to certify what is annulled.
+    """
+    if action not in ACTIONS:
+        raise InputError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}", rule="action")
+    if normalise_level(level) == "nation":
+        level = "election"
+    if level not in DECISION_LEVELS:
+        raise InputError(
+            f"unknown unit level {level!r}; one of {', '.join(DECISION_LEVELS)}", rule="level"
+        )
+    if not reason.strip():
+        raise InputError("a decision needs its reason", column="reason", rule="reason")
+    basis.check()
+    vote.check()
+    date = _check_date(date)
+    tally = (
+        tally
+        if tally is not None
+        else Tally.rebuild(store.election(election_id), store.events(election_id))
+    )
+    _refuse_if_closed(tally)
+    unit = election_id if level == "election" else unit
+    if not tally.has_unit(level, unit):
+        raise NotFound(f"election {election_id!r} has no {level} {unit!r}")
+    what = f"the {level}" + ("" if level == "election" else f" {unit}")
+    annulled = tally.annulled_by(level, unit)
+    if annulled:
+        verb = "annul" if action == "annul" else "certify"
+        raise Refused(f"cannot {verb} {what}: already annulled by {', '.join(annulled)}")
+    if action == "certify" and tally.certified_by(level, unit):
+        raise Refused(f"{what} is already certified")
+    payload: dict[str, Any] = {
+        "decision_id": _next_id(tally),
+        "action": action,
+        "unit": {"level": level, "id": unit},
+        "reason": reason.strip(),
+        "legal_basis": {"article": basis.article.strip(), "text": basis.text.strip()},
+        "vote": vote.payload(),
+        "date": date,
+    }
+    (event,) = store.append(election_id, [(DECISION_MADE, payload, author)])
+    tally.apply(event)
+    return tally.decisions[payload["decision_id"]]
+
+
+def revoke_decision(
+    store: Store,
+    election_id: str,
+    *,
+    revokes: str,
+    reason: str,
+    basis: LegalBasis,
+    vote: Vote,
+    date: str,
+    author: str,
+    tally: Tally | None = None,
+) -> Decision:
+    """Record a decision revoking an earlier, standing decision; return the revocation.
+
+    The revoked decision stays in the ledger, marked as revoked; an annulment's units count
+    again. A revocation cannot itself be revoked (make the decision again instead).
+    """
+    if not reason.strip():
+        raise InputError("a revocation needs its reason", column="reason", rule="reason")
+    basis.check()
+    vote.check()
+    date = _check_date(date)
+    tally = (
+        tally
+        if tally is not None
+        else Tally.rebuild(store.election(election_id), store.events(election_id))
+    )
+    _refuse_if_closed(tally)
+    target = tally.decisions.get(revokes)
+    if target is None:
+        known = ", ".join(tally.decisions) or "none"
+        raise NotFound(f"no decision {revokes!r} in election {election_id!r} (decisions: {known})")
+    if target.action == "revoke":
+        raise Refused(f"{revokes} is a revocation; to restore what it undid, decide again")
+    if not target.standing:
+        raise Refused(f"{revokes} was already revoked by {target.revoked_by}")
+    payload: dict[str, Any] = {
+        "decision_id": _next_id(tally),
+        "revokes": revokes,
+        "reason": reason.strip(),
+        "legal_basis": {"article": basis.article.strip(), "text": basis.text.strip()},
+        "vote": vote.payload(),
+        "date": date,
+    }
+    (event,) = store.append(election_id, [(DECISION_REVOKED, payload, author)])
+    tally.apply(event)
+    return tally.decisions[payload["decision_id"]]

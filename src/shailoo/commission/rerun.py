@@ -1,0 +1,153 @@
+"""Re-runs: a new election that replaces an annulled one, in whole or in part.
+
+The old ledger gets an ``election.replaced`` event naming the re-run; the new ledger's first
+event (``election.defined``) carries ``replaces = {election_id, final_hash, scope}``, where
+``final_hash`` is the old ledger's head *after* that last event — so the two ledgers are linked
+both ways and the new one pins the old one's final state.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from shailoo.domain.errors import InputError, NotFound, Refused
+from shailoo.domain.events import ELECTION_DEFINED, ELECTION_REPLACED
+from shailoo.domain.model import Election, Party
+from shailoo.tally.service import load_tally
+from shailoo.tally.units import normalise_level
+
+if TYPE_CHECKING:
+    from shailoo.ledger import Store
+
+SCOPE_LEVELS = ("election", "region", "district", "station")
+
+
+def read_parties_csv(path: str | Path) -> list[Party]:
+    """Parties from a CSV with ``id,name`` columns (list order = row order)."""
+    name = str(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            if reader.fieldnames is None or not {"id", "name"} <= set(reader.fieldnames):
+                raise InputError(
+                    "the parties file needs the columns id,name", file=name, line=1, rule="header"
+                )
+            out: list[Party] = []
+            for line, row in enumerate(reader, start=2):
+                pid, pname = (row.get("id") or "").strip(), (row.get("name") or "").strip()
+                if not pid:
+                    raise InputError("empty party id", file=name, line=line, column="id")
+                if any(p.id == pid for p in out):
+                    raise InputError(
+                        "duplicate party id", file=name, line=line, column="id", values={"id": pid}
+                    )
+                out.append(Party(pid, pname or pid))
+            return out
+    except OSError as exc:
+        raise InputError(f"cannot read the parties file: {exc.strerror}", file=name) from None
+
+
+def _new_id(store: Store, old_id: str) -> str:
+    existing = set(store.elections())
+    candidate = f"{old_id}-rerun"[:63]
+    n = 2
+    while candidate in existing:
+        candidate = f"{old_id}-rerun{n}"[:63]
+        n += 1
+    return candidate
+
+
+def create_rerun(
+    store: Store,
+    election_id: str | None = None,
+    *,
+    new_id: str | None = None,
+    name: str | None = None,
+    date: str | None = None,
+    level: str = "election",
+    ids: Sequence[str] = (),
+    withdraw: Sequence[str] = (),
+    parties: Sequence[Party] | None = None,
+    author: str = "commission",
+) -> Election:
+    """Create the re-run of an annulled election (or of annulled units of it); return it.
+
+    ``level`` ``election`` repeats the whole vote; ``region``/``district``/``station`` with
+    ``ids`` repeats it there only, and the re-run's protocols then take the place of the
+    annulled ones in this election's tally. Every unit in scope must stand annulled. The
+    party list is copied; ``withdraw`` removes parties and ``parties`` (whole re-runs only)
+    replaces the list, e.g. to register a new party.
+    """
+    old_tally = load_tally(store, election_id)
+    old = old_tally.election
+    if any(r["scope"].get("level") == "election" for r in old_tally.replaced_by):
+        raise Refused(f"election {old.id!r} was already replaced by a re-run")
+    level = "election" if normalise_level(level) == "nation" else level
+    if level not in SCOPE_LEVELS:
+        raise InputError(f"unknown scope {level!r}; one of {', '.join(SCOPE_LEVELS)}", rule="scope")
+    scope: dict[str, Any] = {"level": level}
+    if level == "election":
+        if not old_tally.annulled:
+            raise Refused(
+                f"election {old.id!r} is not annulled; annul it first "
+                "('shailoo decide annul --level election ...')"
+            )
+        stations = old.stations
+    else:
+        if not ids:
+            raise InputError(f"a {level} re-run needs the ids of the {level}s", rule="scope")
+        for uid in ids:
+            if not old_tally.has_unit(level, uid):
+                raise NotFound(f"election {old.id!r} has no {level} {uid!r}")
+            if not old_tally.annulled_by(level, uid):
+                raise Refused(f"{level} {uid} is not annulled; annul it before re-running it")
+        covered = {s for uid in ids for s in old_tally.station_ids(level, uid)}
+        already = {s for r in old_tally.replaced_by for s in _scope_stations(old_tally, r["scope"])}
+        if covered & already:
+            raise Refused(
+                "a re-run already covers station(s) " + ", ".join(sorted(covered & already)[:5])
+            )
+        stations = tuple(s for s in old.stations if s.id in covered)
+        scope["ids"] = list(ids)
+        if parties is not None:
+            raise Refused(
+                "a partial re-run repeats the vote of the same election: its party list can "
+                "only lose withdrawn parties"
+            )
+    party_list = list(parties) if parties is not None else list(old.parties)
+    ids_now = {p.id for p in party_list}
+    for pid in withdraw:
+        if pid not in ids_now:
+            raise NotFound(f"no party {pid!r} to withdraw; parties: {', '.join(sorted(ids_now))}")
+    party_list = [p for p in party_list if p.id not in set(withdraw)]
+    if not party_list:
+        raise Refused("the re-run would have no party on the ballot")
+    rerun_id = new_id or _new_id(store, old.id)
+    if rerun_id in store.elections():
+        raise Refused(f"election {rerun_id!r} already exists")
+    store.append(old.id, [(ELECTION_REPLACED, {"by": rerun_id, "scope": scope}, author)])
+    head = store.head(old.id)
+    assert head is not None
+    new = Election(
+        id=rerun_id,
+        name=name or f"{old.name} (re-run)",
+        law=old.law,
+        law_name=old.law_name,
+        parties=tuple(party_list),
+        stations=tuple(stations),
+        date=date,
+        double_entry=old.double_entry,
+        replaces={"election_id": old.id, "final_hash": head.hash, "scope": scope},
+    )
+    store.append(rerun_id, [(ELECTION_DEFINED, new.to_payload(), author)])
+    return new
+
+
+def _scope_stations(tally: Any, scope: dict[str, Any]) -> set[str]:
+    level = scope.get("level", "election")
+    if level == "election":
+        return set(tally.station_ids("nation"))
+    return {s for uid in scope.get("ids", []) for s in tally.station_ids(level, uid)}

@@ -1,0 +1,137 @@
+"""The tally as the CLI and the web read it: from a database, re-runs attached, seats by law.
+
+These functions open the ledger, rebuild the projection and hand back plain values; printing
+and HTTP belong to the callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from shailoo.domain.errors import NotFound, Refused
+from shailoo.domain.model import Election, VoteTotals
+from shailoo.tally.projection import Tally
+
+if TYPE_CHECKING:
+    from shailoo.law import Allocation, Law
+    from shailoo.ledger import Store
+
+
+def is_partial_rerun(election: Election) -> bool:
+    """True if the election repeats the vote in part of another one (its scope is not whole)."""
+    scope = (election.replaces or {}).get("scope")
+    return isinstance(scope, Mapping) and scope.get("level", "election") != "election"
+
+
+def default_election(store: Store) -> str:
+    """The newest election that is not a partial re-run (a partial re-run lives in its original).
+
+    Raises :class:`NotFound` when the database holds no election.
+    """
+    ids = store.elections()
+    if not ids:
+        raise NotFound("no election in this database; create one with 'shailoo init'")
+    for eid in reversed(ids):
+        if not is_partial_rerun(store.election(eid)):
+            return eid
+    return ids[-1]
+
+
+def load_tally(store: Store, election_id: str | None = None) -> Tally:
+    """Rebuild the tally of an election from its ledger, with partial re-runs attached.
+
+    ``None`` means :func:`default_election`. When the election was partly re-run, the
+    re-run's protocols take the place of the annulled ones (see :meth:`Tally.attach_rerun`).
+    """
+    return _load(store, election_id or default_election(store), set())
+
+
+def _load(store: Store, election_id: str, seen: set[str]) -> Tally:
+    seen.add(election_id)
+    tally = Tally.rebuild(store.election(election_id), store.events(election_id))
+    for link in tally.replaced_by:
+        by = link["by"]
+        if link["scope"].get("level", "election") != "election" and by not in seen:
+            tally.attach_rerun(_load(store, by, seen))
+    return tally
+
+
+def seat_inputs(
+    tally: Tally,
+) -> tuple[VoteTotals, dict[str, VoteTotals], dict[str, VoteTotals] | None]:
+    """National, regional and (for a law with ``[districts]``) district totals of the tally."""
+    from shailoo.law import parse_law
+
+    law = parse_law(tally.election.law, source=f"law of {tally.election.id}")
+    districts = tally.district_totals() if law.districts is not None else None
+    return tally.national_totals(), tally.regional_totals(), districts
+
+
+def refuse_if_annulled(tally: Tally) -> None:
+    """Raise :class:`Refused` if the whole election was annulled: it has no seats."""
+    d = tally.election_annulment()
+    if d is not None:
+        replaced = [r["by"] for r in tally.replaced_by if r["scope"].get("level") == "election"]
+        after = f"; the re-run is {replaced[-1]!r}" if replaced else ""
+        raise Refused(
+            f"election {tally.election.id!r} was annulled by decision {d.decision_id} of "
+            f"{d.date} ({d.legal_basis.get('article', '')}: {d.reason}): it has no seats{after}"
+        )
+
+
+def seats_for_tally(tally: Tally) -> tuple[Law, Allocation, VoteTotals, dict[str, VoteTotals]]:
+    """Seats by the election's own law from the counted protocols (annulled units left out)."""
+    from shailoo.law import allocate, parse_law
+
+    refuse_if_annulled(tally)
+    law = parse_law(tally.election.law, source=f"law of {tally.election.id}")
+    national, regions, districts = seat_inputs(tally)
+    alloc = allocate(law, national, regions or None, districts)
+    return law, alloc, national, regions
+
+
+def seats_for_db(
+    db: str | None, election: str | None
+) -> tuple[Law, Allocation, VoteTotals, dict[str, VoteTotals]]:
+    """``shailoo seats --db``: open the ledger, rebuild the tally, allocate by its law.
+
+    Regional thresholds are checked on the regional tallies. Raises :class:`Refused` for an
+    annulled election (it has no seats).
+    """
+    from shailoo.ledger import open_store
+
+    with open_store(db) as store:
+        tally = load_tally(store, election)
+    return seats_for_tally(tally)
+
+
+def results_json(tally: Tally, level: str = "nation", unit_id: str = "") -> dict[str, Any]:
+    """The results of one unit and its sub-units as the ``--json`` output and the API give them."""
+    head = tally.unit(level, unit_id)
+    out: dict[str, Any] = {
+        "election": tally.election.id,
+        "name": tally.election.name,
+        "parties": [{"id": p.id, "name": p.name} for p in tally.election.parties],
+        "ledger_seq": tally.head_seq,
+        "ledger_hash": tally.head_hash,
+        "annulled": tally.annulled,
+        "unit": head.to_json(),
+    }
+    if head.annulled:
+        out["unit_as_reported"] = tally.unit(level, unit_id, as_reported=True).to_json()
+    sub_level = {"nation": "region", "region": "district", "district": "station"}.get(head.level)
+    if sub_level is not None:
+        ids = tally.station_ids(head.level, unit_id)
+        if sub_level == "region":
+            children = tally.regions
+        elif sub_level == "district":
+            children = [d for d in tally.districts if tally.region_of_district[d] == unit_id]
+        else:
+            children = ids
+        out["subunits"] = [tally.unit(sub_level, c).to_json() for c in children]
+    out["decisions"] = [d.to_json() for d in tally.decisions.values()]
+    out["replaced_by"] = tally.replaced_by
+    if tally.election.replaces:
+        out["replaces"] = dict(tally.election.replaces)
+    return out

@@ -1,0 +1,6 @@
+"""Make the tally tests' factory importable here (tests/ is not a package)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tally"))

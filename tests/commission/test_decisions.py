@@ -1,0 +1,240 @@
+"""Decisions and re-runs on a real SQLite ledger: results and seats change exactly as decided."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tally_factory import protocol, protocol_payload, small_election
+
+from shailoo.commission import LegalBasis, Vote, create_rerun, make_decision, revoke_decision
+from shailoo.domain.errors import InputError, NotFound, Refused
+from shailoo.domain.events import ELECTION_DEFINED, PROTOCOL_RECORDED
+from shailoo.ledger import Store, open_store
+from shailoo.tally.service import load_tally, seats_for_db, seats_for_tally
+
+LAW = """
+name = "test law"
+seats = 10
+method = "hare"
+threshold = "10%"
+threshold_base = "ballots_cast"
+"""
+# Region North: A strong; South: B strong; C small everywhere, D only in district S2.
+VOTES = {
+    "N1-1": {"A": 400, "B": 100, "C": 60, "D": 0},
+    "N1-2": {"A": 300, "B": 150, "C": 50, "D": 0},
+    "N2-1": {"A": 250, "B": 200, "C": 40, "D": 0},
+    "S1-1": {"A": 100, "B": 400, "C": 40, "D": 0},
+    "S1-2": {"A": 120, "B": 380, "C": 30, "D": 0},
+    "S2-1": {"A": 50, "B": 100, "C": 20, "D": 400},
+}
+LAYOUT = {"North": {"N1": 2, "N2": 1}, "South": {"S1": 2, "S2": 1}}
+BASIS = LegalBasis("art. 42 par. 1", "The CEC annuls results where violations affect the outcome")
+VOTE = Vote(10, 2, 0)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = open_store(tmp_path / "ledger.db")
+    e = small_election(parties=("A", "B", "C", "D"), layout=LAYOUT, law=LAW)
+    s.append("e1", [(ELECTION_DEFINED, e.to_payload(), "cec")])
+    s.append(
+        "e1",
+        [
+            (PROTOCOL_RECORDED, protocol_payload(protocol(sid, v, against_all=10)), "op")
+            for sid, v in VOTES.items()
+        ],
+    )
+    return s
+
+
+def seats(store: Store) -> dict[str, int]:
+    _, alloc, _, _ = seats_for_tally(load_tally(store, "e1"))
+    return alloc.seats
+
+
+def annul(store: Store, level: str, unit: str) -> str:
+    d = make_decision(
+        store,
+        "e1",
+        action="annul",
+        level=level,
+        unit=unit,
+        reason="ballot stuffing",
+        basis=BASIS,
+        vote=VOTE,
+        date="2020-10-06",
+        author="cec",
+    )
+    return d.decision_id
+
+
+def revoke(store: Store, did: str) -> str:
+    r = revoke_decision(
+        store,
+        "e1",
+        revokes=did,
+        reason="court order",
+        basis=BASIS,
+        vote=VOTE,
+        date="2020-10-10",
+        author="cec",
+    )
+    return r.decision_id
+
+
+def test_station_then_district_then_election_then_revocations(store: Store) -> None:
+    # Worked by hand (Hare, 10 seats, threshold 10 % of ballots cast = votes + 10 per station):
+    # all: A 1220, B 1330, C 240, D 400, cast 3250, threshold 325 -> C out; quota 2950/10:
+    #      A 4.14, B 4.51, D 1.36 -> 4 + 4 + 1, last seat to B's .51
+    base = seats(store)
+    assert base == {"A": 4, "B": 5, "C": 0, "D": 1}
+    # without N1-1: A 820, B 1230, D 400, cast 2680; quota 245: 3.35, 5.02, 1.63 -> D's .63
+    d1 = annul(store, "station", "N1-1")
+    t = load_tally(store, "e1")
+    assert t.unit("nation").votes["A"] == sum(v["A"] for v in VOTES.values()) - 400
+    assert seats(store) == {"A": 3, "B": 5, "C": 0, "D": 2}
+    # without S2 too (D's only district): A 770, B 1130, cast 2100; quota 190: 4.05, 5.95
+    d2 = annul(store, "district", "S2")
+    t = load_tally(store, "e1")
+    assert t.unit("nation").votes["D"] == 0 and t.unit("district", "S2").annulled
+    assert seats(store) == {"A": 4, "B": 6, "C": 0, "D": 0}
+    d3 = annul(store, "election", "")
+    with pytest.raises(Refused, match="annulled by decision D3 .* no seats"):
+        seats(store)
+    with pytest.raises(Refused, match="no seats"):
+        seats_for_db(str(store_path(store)), "e1")
+    t = load_tally(store, "e1")
+    assert t.unit("nation", as_reported=True).votes["D"] == 400  # still readable
+    revoke(store, d3)
+    assert seats(store) == {"A": 4, "B": 6, "C": 0, "D": 0}
+    revoke(store, d2)
+    revoke(store, d1)
+    assert seats(store) == base
+    t = load_tally(store, "e1")
+    assert [d.standing for d in t.decisions.values()] == [False] * 3 + [True] * 3
+
+
+def store_path(store: Store) -> str:
+    return str(store.path)  # type: ignore[attr-defined]
+
+
+def test_refusals(store: Store) -> None:
+    annul(store, "region", "South")
+    with pytest.raises(Refused, match="already annulled by D1"):
+        annul(store, "district", "S1")
+    with pytest.raises(Refused, match="cannot certify"):
+        make_decision(
+            store,
+            "e1",
+            action="certify",
+            level="station",
+            unit="S1-1",
+            reason="ok",
+            basis=BASIS,
+            vote=VOTE,
+            date="2020-10-06",
+            author="cec",
+        )
+    with pytest.raises(NotFound):
+        annul(store, "district", "Z9")
+    with pytest.raises(Refused, match="not carried"):
+        make_decision(
+            store,
+            "e1",
+            action="annul",
+            level="station",
+            unit="N1-1",
+            reason="x",
+            basis=BASIS,
+            vote=Vote(3, 3, 1),
+            date="2020-10-06",
+            author="cec",
+        )
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        make_decision(
+            store,
+            "e1",
+            action="annul",
+            level="station",
+            unit="N1-1",
+            reason="x",
+            basis=BASIS,
+            vote=VOTE,
+            date="6 Oct",
+            author="cec",
+        )
+    with pytest.raises(InputError, match="article"):
+        make_decision(
+            store,
+            "e1",
+            action="annul",
+            level="station",
+            unit="N1-1",
+            reason="x",
+            basis=LegalBasis("", "t"),
+            vote=VOTE,
+            date="2020-10-06",
+            author="cec",
+        )
+    r = revoke(store, "D1")
+    with pytest.raises(Refused, match="already revoked"):
+        revoke(store, "D1")
+    with pytest.raises(Refused, match="is a revocation"):
+        revoke(store, r)
+    with pytest.raises(NotFound):
+        revoke(store, "D99")
+
+
+def test_whole_rerun_links_both_ways(store: Store) -> None:
+    with pytest.raises(Refused, match="not annulled"):
+        create_rerun(store, "e1")
+    annul(store, "election", "")
+    from shailoo.domain.model import Party
+
+    new = create_rerun(store, "e1", withdraw=["C"], parties=None, date="2021-01-10", author="cec")
+    assert new.id == "e1-rerun" and new.party_ids == ("A", "B", "D")
+    old = load_tally(store, "e1")
+    assert old.replaced_by[0]["by"] == "e1-rerun"
+    assert new.replaces is not None
+    assert new.replaces["final_hash"] == store.head("e1").hash  # type: ignore[union-attr]
+    assert store.election("e1-rerun").replaces == new.replaces
+    assert load_tally(store).election.id == "e1-rerun"  # the re-run is now the default
+    with pytest.raises(Refused, match="already replaced"):
+        create_rerun(store, "e1")
+    with pytest.raises(Refused, match="ledger is closed"):
+        revoke(store, "D1")
+    e2 = create_rerun  # a re-run of the re-run needs its own annulment
+    with pytest.raises(Refused):
+        e2(store, "e1-rerun", parties=[Party("A", "A"), Party("N", "New")])
+
+
+def test_partial_rerun_takes_the_place_of_annulled_stations(store: Store) -> None:
+    annul(store, "district", "S2")
+    with pytest.raises(Refused, match="not annulled"):
+        create_rerun(store, "e1", level="district", ids=["S1"])
+    new = create_rerun(store, "e1", level="district", ids=["S2"], date="2020-11-01")
+    assert [s.id for s in new.stations] == ["S2-1"]
+    with pytest.raises(Refused, match="already covers"):
+        create_rerun(store, "e1", level="district", ids=["S2"])
+    assert load_tally(store).election.id == "e1"  # a partial re-run lives in its original
+    t = load_tally(store)
+    assert t.unit("district", "S2").stations_missing == 1
+    store.append(
+        new.id,
+        [
+            (
+                PROTOCOL_RECORDED,
+                protocol_payload(
+                    protocol("S2-1", {"A": 50, "B": 100, "C": 20, "D": 30}, against_all=10)
+                ),
+                "op",
+            )
+        ],
+    )
+    t = load_tally(store)
+    assert t.unit("nation").votes["D"] == 30
+    assert t.station_status("S2-1").rerun == new.id
+    assert t.unit("nation", as_reported=True).votes["D"] == 400
+    assert seats(store)["D"] == 0
