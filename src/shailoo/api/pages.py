@@ -1,134 +1,202 @@
-"""Builders of the public pages' data: national, region, district, station and the lists."""
+"""Builders of the public pages' data: national, region, district, station and the lists.
+
+The numbers come from the tally (:mod:`shailoo.tally`), the projection of the ledger; seats from
+the election's own law through :func:`shailoo.tally.service.seats_for_tally`. These functions
+only shape them for the pages (and their JSON twins).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shailoo.api import results, views
+from shailoo.api import views
+from shailoo.domain.errors import ShailooError
 from shailoo.domain.events import PROTOCOL_CORRECTED
-from shailoo.domain.model import Election, Protocol
+from shailoo.domain.model import Protocol
 from shailoo.ledger import Store
+from shailoo.tally.projection import Tally
+from shailoo.tally.units import UnitResult
+from shailoo.web.seatchart import colour_for
+
+_PROTOCOL_KEYS = (
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
 
 
-class Context:
-    """What one page build reads: the store, the election and its current protocols."""
-
-    def __init__(self, store: Store, election_id: str) -> None:
-        self.store = store
-        self.election: Election = store.election(election_id)
-        self.info = views.election_info(store, self.election)
-        self.decisions = views.decisions(store, election_id)
-        self.stations = views.station_index(self.election)
-        self.units = views.units(self.election)
-        self._protocols: dict[str, Protocol] | None = None
-
-    @property
-    def annulled(self) -> list[dict[str, Any]]:
-        """Annulments in force."""
-        return [d for d in self.decisions if d["in_force"] and d.get("action") == "annul"]
-
-    def is_annulled(self, station: str) -> bool:
-        """True when a decision in force annuls the station's result (or a unit holding it)."""
-        s = self.stations[station]
-        return any(views.affects(d, s.id, s.region, s.district) for d in self.annulled)
-
-    def protocols(self) -> dict[str, Protocol]:
-        """The counted protocol of every reported, not annulled station."""
-        if self._protocols is None:
-            latest = self.store.latest_protocols(self.election.id)
-            out: dict[str, Protocol] = {}
-            for (station, source), ev in latest.items():
-                if source != "official" or station not in self.stations:
-                    continue
-                if self.is_annulled(station):
-                    continue
-                out[station] = results.protocol_from_payload(dict(ev.payload))
-            self._protocols = out
-        return self._protocols
-
-    def totals(self, station_ids: list[str]) -> dict[str, Any]:
-        """Results of the stations ``station_ids``."""
-        protocols = self.protocols()
-        counted = [protocols[s] for s in station_ids if s in protocols]
-        registered = sum(self.stations[s].registered for s in station_ids)
-        return results.totals_dict(self.election, counted, len(station_ids), registered)
+def _frac(x: Any) -> float | None:
+    return None if x is None else round(float(x), 6)
 
 
-def _children(ctx: Context, level: str, ids: list[str]) -> list[dict[str, Any]]:
-    out = []
-    for uid in ids:
-        if level == "region":
-            stations = [s for d in ctx.units["regions"][uid] for s in ctx.units["districts"][d]]
-        elif level == "district":
-            stations = ctx.units["districts"][uid]
-        else:
-            stations = [uid]
-        t = ctx.totals(stations)
-        leader = max(t["parties"], key=lambda p: p["votes"], default=None)
-        out.append(
-            {
-                "level": level,
-                "id": uid,
-                "registered": t["registered"],
-                "ballots_cast": t["ballots_cast"],
-                "turnout": t["turnout"],
-                "stations_reported": t["stations_reported"],
-                "stations_total": t["stations_total"],
-                "leader": leader["id"] if leader and leader["votes"] else None,
-                "leader_share": leader["share_of_cast"] if leader and leader["votes"] else None,
-                "annulled": level == "station" and ctx.is_annulled(uid),
-            }
-        )
+def unit_results(u: UnitResult, tally: Tally) -> dict[str, Any]:
+    """A unit's results for a page: the tally's figures, turnout and each party's share."""
+    out = u.to_json()
+    out["turnout"] = _frac(u.turnout)
+    shares = u.shares
+    out["parties"] = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "votes": int(u.votes.get(p.id, 0)),
+            "share_of_cast": _frac(shares.get(p.id)),
+        }
+        for p in tally.election.parties
+    ]
     return out
 
 
-def national(store: Store, election_id: str) -> dict[str, Any]:
-    """The national page: totals, parties, seats, regions, decisions in force."""
-    ctx = Context(store, election_id)
-    t = ctx.totals(list(ctx.stations))
+def _child(u: UnitResult, tally: Tally) -> dict[str, Any]:
+    leader = max(tally.party_ids, key=lambda p: u.votes.get(p, 0), default=None)
+    has_votes = leader is not None and u.votes.get(leader, 0) > 0
     return {
-        "election": ctx.info,
-        "unit": {"level": "election", "id": election_id},
-        "results": t,
-        "seats": seats(ctx),
-        "children": _children(ctx, "region", list(ctx.units["regions"])),
-        "decisions_in_force": [d for d in ctx.decisions if d["in_force"]],
+        "level": u.level,
+        "id": u.id,
+        "registered": u.registered_total,
+        "ballots_cast": u.ballots_cast,
+        "turnout": _frac(u.turnout),
+        "stations_reported": u.stations_reported,
+        "stations_total": u.stations_total,
+        "leader": leader if has_votes else None,
+        "leader_share": _frac(u.shares.get(leader)) if has_votes and leader else None,
+        "annulled": u.annulled,
     }
 
 
-def unit(store: Store, election_id: str, level: str, unit_id: str) -> dict[str, Any]:
+def seats(tally: Tally) -> dict[str, Any]:
+    """Seats by the election's law from the counted protocols, with the steps explained.
+
+    An annulled election has no seats (``annulled`` true, the decision in ``message``); before
+    enough results are in the law may not allocate (``available`` false, the reason given).
+    """
+    from shailoo.tally.service import seats_for_tally
+
+    names = {p.id: p.name for p in tally.election.parties}
+    if tally.election_annulment() is not None:
+        try:
+            seats_for_tally(tally)
+        except ShailooError as exc:
+            message = str(exc)
+        return {
+            "available": False,
+            "annulled": True,
+            "total": 0,
+            "parties": [],
+            "explanation": [],
+            "excluded": {},
+            "message": message,
+        }
+    if tally.unit("nation").stations_reported == 0:
+        return {
+            "available": False,
+            "annulled": False,
+            "total": 0,
+            "parties": [],
+            "explanation": [],
+            "excluded": {},
+            "message": "No protocol counted yet.",
+        }
+    try:
+        law, alloc, _national, _regions = seats_for_tally(tally)
+    except ShailooError as exc:
+        return {
+            "available": False,
+            "annulled": False,
+            "total": 0,
+            "parties": [],
+            "explanation": [],
+            "excluded": {},
+            "message": str(exc),
+        }
+    order = list(tally.party_ids)
+    return {
+        "available": True,
+        "annulled": False,
+        "law": law.name if hasattr(law, "name") else tally.election.law_name,
+        "total": sum(alloc.seats.values()),
+        "parties": [
+            {
+                "id": pid,
+                "name": names.get(pid, pid),
+                "seats": int(alloc.seats.get(pid, 0)),
+                "colour": colour_for(i),
+            }
+            for i, pid in enumerate(order)
+        ],
+        "excluded": dict(alloc.excluded),
+        "explanation": [str(s.get("text", "")) for s in alloc.steps]
+        + [f"{names.get(p, p)}: {why}" for p, why in alloc.excluded.items()]
+        + list(alloc.notes),
+        "provisional": tally.unit("nation").stations_missing > 0,
+    }
+
+
+def national(store: Store, tally: Tally) -> dict[str, Any]:
+    """The national page: totals, parties, seats, regions, decisions in force."""
+    info = views.election_info(store, tally.election)
+    decs = views.decisions(store, tally.election.id)
+    return {
+        "election": info,
+        "ledger": {"seq": tally.head_seq, "hash": tally.head_hash},
+        "unit": {"level": "nation", "id": tally.election.id},
+        "results": unit_results(tally.unit("nation"), tally),
+        "seats": seats(tally),
+        "children": [_child(u, tally) for u in tally.units("region")],
+        "decisions_in_force": [d for d in decs if d["in_force"]],
+    }
+
+
+def unit(store: Store, tally: Tally, level: str, unit_id: str) -> dict[str, Any]:
     """A region or district page: totals, parties and the units below it."""
-    ctx = Context(store, election_id)
-    views.check_unit(ctx.election, level, unit_id)
+    u = tally.unit(level, unit_id)  # NotFound for an unknown unit
     if level == "region":
-        child_level, child_ids = "district", ctx.units["regions"][unit_id]
-        stations = [s for d in child_ids for s in ctx.units["districts"][d]]
+        children = [
+            tally.unit("district", d)
+            for d in tally.districts
+            if tally.region_of_district[d] == unit_id
+        ]
         parent = None
     else:
-        child_level, child_ids = "station", ctx.units["districts"][unit_id]
-        stations = child_ids
-        parent = {"level": "region", "id": ctx.stations[stations[0]].region}
+        children = [tally.unit("station", s) for s in tally.station_ids("district", unit_id)]
+        parent = {"level": "region", "id": tally.region_of_district[unit_id]}
+    decs = views.decisions(store, tally.election.id)
     return {
-        "election": ctx.info,
+        "election": views.election_info(store, tally.election),
+        "ledger": {"seq": tally.head_seq, "hash": tally.head_hash},
         "unit": {"level": level, "id": unit_id, "parent": parent},
-        "results": ctx.totals(stations),
-        "children": _children(ctx, child_level, child_ids),
+        "results": unit_results(u, tally),
+        "children": [_child(c, tally) for c in children],
         "decisions": [
             d
-            for d in ctx.decisions
-            if (d.get("unit") or {}).get("level") in ("election", level)
-            and (d.get("unit") or {}).get("id") in (unit_id, election_id, None)
+            for d in decs
+            if (d.get("unit") or {}).get("level") == "election"
+            or (d.get("unit") or {}).get("id") == unit_id
         ],
     }
 
 
-def station(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
-    """A station page: its counted protocol, every version from every source, incidents, decisions."""
-    ctx = Context(store, election_id)
-    views.check_unit(ctx.election, "station", station_id)
-    s = ctx.stations[station_id]
+def _protocol_dict(p: Protocol | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    counts = p.counts()
+    out: dict[str, Any] = {k: counts[k] for k in _PROTOCOL_KEYS}
+    out["votes"] = dict(p.votes)
+    out["source"] = p.source
+    out["entered_by"] = p.entered_by
+    return out
+
+
+def station(
+    store: Store, tally: Tally, station_id: str, risk: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A station page: counted protocol, every version from every source, incidents, decisions."""
+    status = tally.station_status(station_id)  # NotFound for an unknown station
+    s = next(x for x in tally.election.stations if x.id == station_id)
     history = []
-    for ev in store.protocol_history(election_id, station_id):
+    for ev in store.protocol_history(tally.election.id, station_id):
         p = dict(ev.payload)
         history.append(
             {
@@ -138,13 +206,14 @@ def station(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
                 "entered_by": p.get("entered_by"),
                 "reason": p.get("reason"),
                 "warnings": p.get("warnings") or [],
-                "protocol": {k: p.get(k) for k in _PROTOCOL_KEYS},
-                "event": views._event_brief(ev),
+                "protocol": {k: p.get(k) for k in (*_PROTOCOL_KEYS, "votes")},
+                "event": views.event_brief(ev),
             }
         )
-    counted = ctx.protocols().get(station_id)
+    decs = views.decisions(store, tally.election.id)
     return {
-        "election": ctx.info,
+        "election": views.election_info(store, tally.election),
+        "ledger": {"seq": tally.head_seq, "hash": tally.head_hash},
         "unit": {
             "level": "station",
             "id": station_id,
@@ -153,89 +222,68 @@ def station(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
             "registered": s.registered,
             "extra": dict(s.extra),
         },
-        "annulled": ctx.is_annulled(station_id),
-        "results": ctx.totals([station_id]),
-        "protocol": None if counted is None else _protocol_dict(counted),
+        "status": status.status,
+        "detail": status.detail,
+        "annulled": tally.is_annulled(station_id),
+        "sources": list(status.sources),
+        "results": unit_results(tally.unit("station", station_id), tally),
+        "protocol": _protocol_dict(status.counted),
+        "accepted_protocol": _protocol_dict(status.protocol),
         "history": history,
-        "incidents": views.incidents(store, election_id, station_id),
-        "decisions": [
-            d for d in ctx.decisions if views.affects(d, station_id, s.region, s.district)
-        ],
-        "risk": None,
+        "incidents": views.incidents(store, tally.election.id, station_id),
+        "decisions": [d for d in decs if views.affects(d, station_id, s.region, s.district)],
+        "risk": risk,
     }
 
 
-_PROTOCOL_KEYS = (
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-    "votes",
-)
-
-
-def _protocol_dict(p: Protocol) -> dict[str, Any]:
-    out: dict[str, Any] = p.counts()
-    out = {k: out[k] for k in _PROTOCOL_KEYS[:-1]}
-    out["votes"] = dict(p.votes)
-    out["source"] = p.source
-    return out
-
-
-def seats(ctx: Context) -> dict[str, Any]:
-    """Seats by the election's law from the current results (empty when annulled)."""
-    return {"available": False, "total": 0, "parties": [], "explanation": [], "annulled": False}
-
-
-def decisions_page(store: Store, election_id: str) -> dict[str, Any]:
+def decisions_page(store: Store, tally: Tally) -> dict[str, Any]:
     """Every decision of the commission with its vote, legal basis and whether it is in force."""
     return {
-        "election": views.election_info(store, store.election(election_id)),
-        "decisions": views.decisions(store, election_id),
+        "election": views.election_info(store, tally.election),
+        "decisions": views.decisions(store, tally.election.id),
     }
 
 
-def incidents_page(store: Store, election_id: str) -> dict[str, Any]:
+def incidents_page(store: Store, tally: Tally) -> dict[str, Any]:
     """Every incident observers reported, with its status and the commission's response."""
     return {
-        "election": views.election_info(store, store.election(election_id)),
-        "incidents": views.incidents(store, election_id),
+        "election": views.election_info(store, tally.election),
+        "incidents": views.incidents(store, tally.election.id),
     }
 
 
 def elections_page(store: Store) -> dict[str, Any]:
-    """Every election in the database, newest last, with what replaced what."""
+    """Every election in the database, oldest first, with what replaced what."""
     return {"elections": [views.election_info(store, store.election(e)) for e in store.elections()]}
-
-
-def forensics_page(store: Store, election_id: str) -> dict[str, Any]:
-    """The election's forensic summary: each test's statistic, null, p-value and meaning."""
-    return {
-        "election": views.election_info(store, store.election(election_id)),
-        "available": False,
-        "summary": None,
-        "top_stations": [],
-    }
 
 
 #: the files of the downloads page: (path, what it holds)
 DOWNLOADS = (
     ("results.csv", "the counted protocol of every station (canonical protocol CSV)"),
-    ("results.json", "national, regional and district results with seats"),
+    ("results.json", "national, regional and district results"),
     ("nist.json", "results as NIST SP 1500-100 version 2 JSON"),
-    ("ledger.jsonl", "the whole ledger as JSON Lines, to verify with 'shailoo verify --file'"),
+    ("ledger.jsonl", "the whole ledger as JSON Lines, to check with 'shailoo verify --file'"),
     ("public-key.pem", "the commission's Ed25519 public key that signs the ledger checkpoints"),
     ("forensics.json", "every statistic of the forensic checks"),
 )
 
 
-def downloads_page(store: Store, election_id: str) -> dict[str, Any]:
+def downloads_page(store: Store, tally: Tally) -> dict[str, Any]:
     """The downloadable files and what each holds."""
-    head = store.head(election_id)
     return {
-        "election": views.election_info(store, store.election(election_id)),
-        "head": None if head is None else {"seq": head.seq, "hash": head.hash},
+        "election": views.election_info(store, tally.election),
+        "head": {"seq": tally.head_seq, "hash": tally.head_hash},
         "files": [{"name": n, "href": f"/download/{n}", "about": a} for n, a in DOWNLOADS],
+    }
+
+
+def forensics_page(store: Store, tally: Tally) -> dict[str, Any]:
+    """The election's forensic summary: each test's statistic, null, p-value and meaning."""
+    return {
+        "election": views.election_info(store, tally.election),
+        "available": False,
+        "message": "The forensic checks are not available yet.",
+        "summary": [],
+        "figures": [],
+        "top_stations": [],
     }

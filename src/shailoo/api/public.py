@@ -38,7 +38,7 @@ def router(site: Site) -> APIRouter:
             head,
             key,
             as_json=as_json,
-            build=lambda: build(site.store(), eid),
+            build=lambda: _build(site, head, build),
             render_html=_html(template, title),
         )
 
@@ -113,6 +113,11 @@ def router(site: Site) -> APIRouter:
         return _elections(request, site, True)
 
     return r
+
+
+def _build(site: Site, head: Any, build: Callable[[Any, Any], dict[str, Any]]) -> dict[str, Any]:
+    with site.build_lock:
+        return build(site.store(), site.tally(head))
 
 
 def _add_simple(

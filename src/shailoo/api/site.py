@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from shailoo.ledger import Store, default_db, open_store
+from shailoo.tally.projection import Tally
 
 T = TypeVar("T")
 
@@ -47,6 +48,9 @@ class Site:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._stores: list[Store] = []
+        self._tallies: dict[str, Tally] = {}
+        #: held while a page is built from a tally (a re-entrant lock: builds may nest)
+        self.build_lock = threading.RLock()
 
     def store(self) -> Store:
         """This thread's store, opened on first use."""
@@ -64,7 +68,10 @@ class Site:
         if requested:
             store.election(requested)  # raises NotFound naming the known elections
             return requested
-        return store.current_election()
+        from shailoo.tally.service import default_election
+
+        # A partial re-run lives inside its original's pages, so the default skips it.
+        return default_election(store)
 
     def head(self, election_id: str) -> Head:
         """The election's ledger head."""
@@ -72,6 +79,27 @@ class Site:
         if event is None:
             return Head(election_id, 0, "0" * 64)
         return Head(election_id, event.seq, event.hash)
+
+    def tally(self, head: Head) -> Tally:
+        """The election's tally at ``head``, kept per election and moved forward event by event.
+
+        Callers must hold :attr:`build_lock` while they read the tally, since a later head moves
+        it in place.
+        """
+        from shailoo.tally.service import load_tally
+
+        store = self.store()
+        current = self._tallies.get(head.election_id)
+        if current is not None and current.head_seq == head.seq:
+            return current
+        if current is not None and current.head_seq < head.seq and not current.replaced_by:
+            # One appended protocol costs work in proportion to the parties, not a recount.
+            current.apply_all(store.events(head.election_id, after_seq=current.head_seq))
+            if current.head_seq == head.seq:
+                return current
+        fresh = load_tally(store, head.election_id)
+        self._tallies[head.election_id] = fresh
+        return fresh
 
     def cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """The value cached under ``key``, built once by ``build`` (key must include the head)."""

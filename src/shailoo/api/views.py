@@ -49,7 +49,7 @@ def election_info(store: Store, election: Election) -> dict[str, Any]:
     }
 
 
-def _event_brief(ev: Event) -> dict[str, Any]:
+def event_brief(ev: Event) -> dict[str, Any]:
     return {"seq": ev.seq, "hash": ev.hash, "author": ev.author, "recorded_at": ev.recorded_at}
 
 
@@ -60,7 +60,7 @@ def decisions(store: Store, election_id: str) -> list[dict[str, Any]]:
     for ev in store.events(election_id, kinds=[DECISION_MADE, DECISION_REVOKED]):
         item = dict(ev.payload)
         item["kind"] = ev.kind
-        item["event"] = _event_brief(ev)
+        item["event"] = event_brief(ev)
         if ev.kind == DECISION_REVOKED:
             revoked[str(ev.payload.get("revokes"))] = str(ev.payload.get("decision_id"))
         out.append(item)
@@ -87,14 +87,14 @@ def incidents(store: Store, election_id: str, station: str | None = None) -> lis
                 "evidence": list(p.get("evidence") or []),
                 "status": "reported",
                 "response": None,
-                "event": _event_brief(ev),
+                "event": event_brief(ev),
                 "history": [],
             }
         elif iid in found:
             found[iid]["status"] = p.get("status")
             found[iid]["response"] = p.get("response")
             found[iid]["history"].append(
-                {"status": p.get("status"), "response": p.get("response"), **_event_brief(ev)}
+                {"status": p.get("status"), "response": p.get("response"), **event_brief(ev)}
             )
     items = list(found.values())
     if station is not None:
