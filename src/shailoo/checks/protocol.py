@@ -1,0 +1,284 @@
+"""The control relations of one polling-station protocol, as pure functions.
+
+Each check has a stable code, a severity (an ``error`` blocks the protocol, a ``warning`` is
+stored with it and shown) and a message that tells the operator what to look at. The codes are
+documented in ``docs/formats.md``; never renumber them, other systems filter on them.
+
+The relations follow the structure of the Kyrgyz result protocol (Constitutional Law "On
+elections of the President and deputies of the Jogorku Kenesh", the counting chapter): ballots
+received by the commission ≥ ballots issued to voters ≥ ballots found in the boxes, and the
+ballots found = invalid + against all + the votes of every party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from shailoo.domain.model import Election, Protocol, is_valid_source
+
+ERROR: Final = "error"
+WARNING: Final = "warning"
+
+#: Voters added to the list on election day (voters with an absentee certificate and voters
+#: found missing from the list, added on proof of residence) make the protocol's "registered"
+#: line exceed the station list that was defined before the day. We allow up to
+#: ADDED_VOTERS_PERCENT % of the list, and at least ADDED_VOTERS_MINIMUM voters, as a warning;
+#: more than that is an error. A project choice, not a legal figure: see docs/formats.md.
+ADDED_VOTERS_PERCENT: Final = 5
+ADDED_VOTERS_MINIMUM: Final = 10
+#: turnout (ballots cast / registered) above this percentage is a warning
+HIGH_TURNOUT_PERCENT: Final = 95
+
+#: code -> (severity, short name) of every protocol check
+CODES: Final[Mapping[str, tuple[str, str]]] = {
+    "P001": (ERROR, "not a non-negative integer"),
+    "P002": (ERROR, "unknown station"),
+    "P003": (ERROR, "party column missing"),
+    "P004": (ERROR, "unknown party column"),
+    "P005": (ERROR, "unknown source"),
+    "P101": (ERROR, "ballots cast do not add up"),
+    "P102": (ERROR, "more ballots cast than issued"),
+    "P103": (ERROR, "more ballots issued than received"),
+    "P104": (ERROR, "more ballots issued than registered voters"),
+    "P105": (ERROR, "registered voters far above the station list"),
+    "P106": (WARNING, "voters added on the day"),
+    "P107": (ERROR, "turnout above 100 %"),
+    "P108": (WARNING, "turnout above 95 %"),
+    "P201": (ERROR, "correction without a reason"),
+    "P202": (ERROR, "station twice in one file"),
+}
+
+BASE_LINES: Final = (
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: ``code`` (``P101``), ``severity``, an actionable ``message``, the
+    protocol ``column`` it points at (if one) and the ``values`` that disagree."""
+
+    code: str
+    severity: str
+    message: str
+    column: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_error(self) -> bool:
+        """True if this finding blocks the protocol."""
+        return self.severity == ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{code, severity, message, column, values}`` for JSON."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "column": self.column,
+            "values": dict(self.values),
+        }
+
+
+def _f(code: str, message: str, column: str | None = None, **values: Any) -> Finding:
+    return Finding(code, CODES[code][0], message, column, values)
+
+
+def added_voters_allowance(listed: int) -> int:
+    """How many voters may be added on the day to a station list of ``listed`` voters."""
+    return max(ADDED_VOTERS_MINIMUM, -(-listed * ADDED_VOTERS_PERCENT // 100))
+
+
+def same_counts(a: Protocol, b: Protocol) -> bool:
+    """True if two protocols carry the same numbers (a re-submission, not a correction)."""
+    return (
+        a.station == b.station
+        and a.registered == b.registered
+        and a.ballots_received == b.ballots_received
+        and a.ballots_issued == b.ballots_issued
+        and a.ballots_cast == b.ballots_cast
+        and a.invalid == b.invalid
+        and a.against_all == b.against_all
+        and dict(a.votes) == dict(b.votes)
+    )
+
+
+def check_protocol(
+    protocol: Protocol,
+    election: Election,
+    previous: Protocol | None = None,
+    *,
+    station_registered: Mapping[str, int] | None = None,
+    party_ids: frozenset[str] | None = None,
+) -> list[Finding]:
+    """Every finding for ``protocol`` in ``election``; errors first is not guaranteed.
+
+    ``previous`` is the protocol already stored for the same station and source, if any: a
+    differing new one is a correction and needs a ``reason``. ``station_registered`` and
+    ``party_ids`` may be passed precomputed (``{station: registered}``, the set of party ids)
+    to keep bulk imports fast; they default to what ``election`` says. Pure: no I/O.
+    """
+    if station_registered is None:
+        station_registered = {s.id: s.registered for s in election.stations}
+    if party_ids is None:
+        party_ids = frozenset(election.party_ids)
+    out: list[Finding] = []
+    p = protocol
+
+    negative = False
+    for line in BASE_LINES:
+        value = getattr(p, line)
+        if type(value) is not int or value < 0:
+            out.append(_f("P001", f"{line} must be a whole number ≥ 0", line, value=value))
+            negative = True
+    for party, value in p.votes.items():
+        if type(value) is not int or value < 0:
+            out.append(
+                _f("P001", f"votes for {party} must be a whole number ≥ 0", party, value=value)
+            )
+            negative = True
+
+    listed = station_registered.get(p.station)
+    if listed is None:
+        out.append(
+            _f(
+                "P002",
+                f"station {p.station!r} is not in this election's station list",
+                "station",
+                station=p.station,
+            )
+        )
+    if not is_valid_source(p.source):
+        out.append(
+            _f(
+                "P005",
+                "source must be official, second-entry, machine or observer:<id>",
+                "source",
+                source=p.source,
+            )
+        )
+    if p.votes.keys() != party_ids:
+        for party in sorted(party_ids - p.votes.keys()):
+            out.append(_f("P003", f"no votes given for party {party!r}; add its column", party))
+        for party in sorted(p.votes.keys() - party_ids):
+            out.append(
+                _f("P004", f"{party!r} is not a party of this election; remove or rename it", party)
+            )
+    if negative:
+        return out  # the relations below mean nothing with unreadable numbers
+
+    party_votes = p.party_votes
+    if p.ballots_cast != p.invalid + p.against_all + party_votes:
+        out.append(
+            _f(
+                "P101",
+                "ballots cast must equal invalid + against all + the sum of party votes; "
+                "check the party lines and the ballots-cast line",
+                "ballots_cast",
+                ballots_cast=p.ballots_cast,
+                invalid=p.invalid,
+                against_all=p.against_all,
+                party_votes=party_votes,
+                difference=p.ballots_cast - (p.invalid + p.against_all + party_votes),
+            )
+        )
+    if p.ballots_cast > p.ballots_issued:
+        out.append(
+            _f(
+                "P102",
+                "more ballots were found in the boxes than were issued to voters",
+                "ballots_cast",
+                ballots_cast=p.ballots_cast,
+                ballots_issued=p.ballots_issued,
+            )
+        )
+    if p.ballots_issued > p.ballots_received:
+        out.append(
+            _f(
+                "P103",
+                "more ballots were issued than the commission received",
+                "ballots_issued",
+                ballots_issued=p.ballots_issued,
+                ballots_received=p.ballots_received,
+            )
+        )
+    if p.ballots_issued > p.registered:
+        out.append(
+            _f(
+                "P104",
+                "more ballots were issued than there are registered voters",
+                "ballots_issued",
+                ballots_issued=p.ballots_issued,
+                registered=p.registered,
+            )
+        )
+    if listed is not None and p.registered > listed:
+        allowance = added_voters_allowance(listed)
+        added = p.registered - listed
+        if added > allowance:
+            out.append(
+                _f(
+                    "P105",
+                    f"registered voters exceed the station list by {added}, more than the "
+                    f"{allowance} that may be added on the day; check the registered line",
+                    "registered",
+                    registered=p.registered,
+                    station_list=listed,
+                    allowance=allowance,
+                )
+            )
+        else:
+            out.append(
+                _f(
+                    "P106",
+                    f"{added} voter(s) added to the list on the day",
+                    "registered",
+                    registered=p.registered,
+                    station_list=listed,
+                )
+            )
+    if p.registered > 0 and p.ballots_cast > p.registered:
+        out.append(
+            _f(
+                "P107",
+                "turnout above 100 %: more ballots cast than registered voters",
+                "ballots_cast",
+                ballots_cast=p.ballots_cast,
+                registered=p.registered,
+            )
+        )
+    elif p.registered > 0 and p.ballots_cast * 100 > p.registered * HIGH_TURNOUT_PERCENT:
+        out.append(
+            _f(
+                "P108",
+                f"turnout above {HIGH_TURNOUT_PERCENT} %; confirm it with the station",
+                "ballots_cast",
+                ballots_cast=p.ballots_cast,
+                registered=p.registered,
+                turnout_per_mille=p.ballots_cast * 1000 // p.registered,
+            )
+        )
+    if previous is not None and not same_counts(previous, p) and not (p.reason or "").strip():
+        out.append(
+            _f(
+                "P201",
+                f"station {p.station!r} already has a protocol from source {p.source!r}; "
+                "a correction must give a reason",
+                "reason",
+                station=p.station,
+                source=p.source,
+            )
+        )
+    return out
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    """Only the findings that block."""
+    return [f for f in findings if f.severity == ERROR]

@@ -1,0 +1,237 @@
+"""Importing a protocol file: stream, check, append in batches, report the rejected rows.
+
+Memory stays flat in the number of rows: rows are read one at a time and appended in batches
+of ``batch_size`` (one transaction each); only the set of ``(station, source)`` pairs seen in
+the file is kept, to refuse a station that appears twice. A crash loses at most the batch in
+flight (its transaction rolls back); importing the file again skips what is stored already.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from tqdm import tqdm
+
+from shailoo.checks.protocol import CODES, Finding
+from shailoo.domain.model import Protocol
+from shailoo.intake.protocols import record_protocols
+from shailoo.io.canonical import (
+    ProtocolRow,
+    check_utf8,
+    file_format,
+    header_for,
+    protocol_cells,
+    read_protocols,
+)
+from shailoo.ledger.store import Store
+
+REPORT_COLUMNS = ("file", "line", "column", "code", "severity", "message", "values", "row")
+
+
+def report_path_for(path: Path) -> Path:
+    """Where the rejected rows of ``path`` go: ``<name>.rejected.csv`` beside it."""
+    return path.with_name(path.stem + ".rejected.csv")
+
+
+@dataclass
+class ImportSummary:
+    """Counts of one import and where its rejection report is."""
+
+    file: str
+    election_id: str
+    rows: int = 0
+    recorded: int = 0
+    corrected: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    warnings: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    report: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was accepted (or already stored), 1 when some were rejected."""
+        return 1 if self.rejected else 0
+
+    def lines(self) -> list[str]:
+        """The summary for the screen."""
+        out = [
+            f"{self.file}: {self.rows} rows into election {self.election_id}: "
+            f"{self.recorded} recorded ({self.corrected} corrections), "
+            f"{self.duplicates} already stored, {self.rejected} rejected"
+        ]
+        for code, n in sorted(self.errors.items()):
+            out.append(f"  error   {code} {CODES.get(code, ('', code))[1]}: {n}")
+        for code, n in sorted(self.warnings.items()):
+            out.append(f"  warning {code} {CODES.get(code, ('', code))[1]}: {n}")
+        if self.report:
+            out.append(f"rejected rows with their reasons: {self.report}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON."""
+        return {
+            "file": self.file,
+            "election_id": self.election_id,
+            "rows": self.rows,
+            "recorded": self.recorded,
+            "corrected": self.corrected,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors": dict(self.errors),
+            "warnings": dict(self.warnings),
+            "report": self.report,
+        }
+
+
+class _Report:
+    """The rejection report, opened on the first rejected row."""
+
+    def __init__(self, path: Path, file: str) -> None:
+        self.path = path
+        self.file = file
+        self.fh: IO[str] | None = None
+        self.writer: Any = None
+
+    def add(self, line: int, findings: list[Finding], row: dict[str, Any]) -> None:
+        if self.fh is None:
+            self.fh = self.path.open("w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.fh, lineterminator="\n")
+            self.writer.writerow(REPORT_COLUMNS)
+        row_json = json.dumps(row, ensure_ascii=False)
+        for f in findings:
+            if f.is_error:
+                self.writer.writerow(
+                    [
+                        self.file,
+                        line,
+                        f.column or "",
+                        f.code,
+                        f.severity,
+                        f.message,
+                        json.dumps(dict(f.values), ensure_ascii=False, default=str),
+                        row_json,
+                    ]
+                )
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    *,
+    election_id: str | None = None,
+    author: str = "system",
+    batch_size: int = 2000,
+    report_path: str | Path | None = None,
+    progress: bool = True,
+) -> ImportSummary:
+    """Import a canonical protocol file (CSV, XLSX, JSON, JSON Lines) into an election.
+
+    Rows that break a rule are written to ``report_path`` (default ``<name>.rejected.csv``
+    beside the file) with file, line, column, check code, message and values; the others are
+    recorded. Raises :class:`~shailoo.domain.errors.InputError` when the file cannot be read at
+    all (nothing is recorded then).
+    """
+    path = Path(path)
+    eid = election_id or store.current_election()
+    election = store.election(eid)
+    party_ids = election.party_ids
+    fmt = file_format(path)
+    total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") and path.is_file() else None
+    rows_iter = read_protocols(path, party_ids)
+    first = next(rows_iter, None)  # the header is checked here: a bad file records nothing
+    report = _Report(Path(report_path) if report_path else report_path_for(path), str(path))
+    summary = ImportSummary(file=str(path), election_id=eid)
+    seen: dict[tuple[str, str], int] = {}
+    batch: list[Protocol] = []
+    lines: list[int] = []
+
+    def flush() -> None:
+        result = record_protocols(store, eid, batch, author, election=election)
+        summary.recorded += len(result.recorded)
+        summary.corrected += result.corrected
+        summary.duplicates += result.duplicates
+        for event in result.recorded:
+            for w in event.payload.get("warnings", ()):
+                summary.warnings[w["code"]] += 1
+        for rej in result.rejected:
+            reject(
+                lines[rej.index],
+                rej.findings,
+                dict(
+                    zip(header_for(party_ids), protocol_cells(rej.protocol, party_ids), strict=True)
+                ),
+            )
+        batch.clear()
+        lines.clear()
+
+    def reject(line: int, findings: list[Finding], values: dict[str, Any]) -> None:
+        summary.rejected += 1
+        for f in findings:
+            if f.is_error:
+                summary.errors[f.code] += 1
+        report.add(line, findings, values)
+
+    bar = tqdm(
+        total=total if total and total > 0 else None,
+        unit="row",
+        desc=path.name,
+        disable=not progress,
+        file=sys.stderr,
+        mininterval=0.5,
+    )
+    try:
+        row: ProtocolRow | None = first
+        while row is not None:
+            summary.rows += 1
+            bar.update(1)
+            p = row.protocol
+            if p is None:
+                reject(row.line, row.findings, row.values)
+            else:
+                key = (p.station, p.source)
+                first_line = seen.get(key)
+                if first_line is not None:
+                    reject(
+                        row.line,
+                        [
+                            Finding(
+                                "P202",
+                                "error",
+                                f"station {p.station!r} (source {p.source}) is already on line "
+                                f"{first_line} of this file; keep one row, or import the correction "
+                                "separately with a reason",
+                                "station",
+                                {"station": p.station, "first_line": first_line},
+                            )
+                        ],
+                        dict(zip(header_for(party_ids), protocol_cells(p, party_ids), strict=True)),
+                    )
+                else:
+                    seen[key] = row.line
+                    batch.append(p)
+                    lines.append(row.line)
+                    if len(batch) >= batch_size:
+                        flush()
+            row = next(rows_iter, None)
+        if batch:
+            flush()
+    finally:
+        bar.close()
+        report.close()
+    stale = report.path
+    if report.fh is not None:
+        summary.report = str(report.path)
+    elif stale.exists() and report_path is None:
+        stale.unlink()  # an old report of this file would now be misleading
+    return summary

@@ -1,0 +1,148 @@
+"""Recording protocols: run the checks, refuse errors, keep warnings, chain corrections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shailoo.checks.protocol import Finding, check_protocol, same_counts
+from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, Event
+from shailoo.domain.model import Election, Protocol
+from shailoo.ledger.store import Store
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A protocol that was not recorded: its position in the input and the findings."""
+
+    index: int
+    protocol: Protocol
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings that blocked it."""
+        return [f for f in self.findings if f.is_error]
+
+
+@dataclass
+class RecordResult:
+    """What :func:`record_protocols` did: events appended, protocols refused, duplicates skipped."""
+
+    recorded: list[Event] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    duplicates: int = 0
+
+    @property
+    def corrected(self) -> int:
+        """How many of the recorded events are corrections."""
+        return sum(1 for e in self.recorded if e.kind == PROTOCOL_CORRECTED)
+
+
+def protocol_payload(
+    p: Protocol, party_ids: Sequence[str], warnings: Iterable[Finding] = ()
+) -> dict[str, Any]:
+    """The ``protocol.recorded`` / ``protocol.corrected`` payload (votes in ballot order)."""
+    votes = p.votes
+    return {
+        "station": p.station,
+        "registered": p.registered,
+        "ballots_received": p.ballots_received,
+        "ballots_issued": p.ballots_issued,
+        "ballots_cast": p.ballots_cast,
+        "invalid": p.invalid,
+        "against_all": p.against_all,
+        "votes": {pid: votes[pid] for pid in party_ids if pid in votes},
+        "source": p.source,
+        "entered_by": p.entered_by,
+        "reason": p.reason,
+        "warnings": [{"code": w.code, "message": w.message} for w in warnings],
+    }
+
+
+def protocol_from_payload(payload: Mapping[str, Any]) -> Protocol:
+    """The :class:`Protocol` a protocol event's payload holds."""
+    return Protocol(
+        station=payload["station"],
+        registered=payload["registered"],
+        ballots_received=payload["ballots_received"],
+        ballots_issued=payload["ballots_issued"],
+        ballots_cast=payload["ballots_cast"],
+        invalid=payload["invalid"],
+        against_all=payload["against_all"],
+        votes=payload["votes"],
+        source=payload.get("source") or "official",
+        entered_by=payload.get("entered_by"),
+        reason=payload.get("reason"),
+    )
+
+
+class _Rules:
+    """What the checks need from an election, computed once per election value."""
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self.station_registered = {s.id: s.registered for s in election.stations}
+        self.party_ids = frozenset(election.party_ids)
+        self.ballot_order = election.party_ids
+
+
+_last_rules: list[_Rules] = []
+
+
+def _rules(election: Election) -> _Rules:
+    if _last_rules and _last_rules[0].election is election:
+        return _last_rules[0]
+    rules = _Rules(election)
+    _last_rules[:] = [rules]
+    return rules
+
+
+def record_protocols(
+    store: Store,
+    election_id: str,
+    protocols: Sequence[Protocol],
+    author: str,
+    *,
+    election: Election | None = None,
+) -> RecordResult:
+    """Check and record protocols in one transaction; return what happened to each.
+
+    For every protocol: an exact duplicate of the stored protocol of the same station and source
+    is skipped (re-importing a file adds nothing); a protocol with an error finding is refused;
+    otherwise it is appended as ``protocol.recorded`` (first from that source) or
+    ``protocol.corrected`` (a differing later one, which must carry a ``reason``), with its
+    warnings in the payload. ``election`` may be passed to save reading it (bulk imports).
+    The look-up of stored protocols and the append happen under the election's write lock, so
+    two operators cannot both record "the first" protocol of a station.
+    """
+    rules = _rules(election if election is not None else store.election(election_id))
+    result = RecordResult()
+    with store.writing(election_id) as w:
+        stored = w.latest_protocols({p.station for p in protocols})
+        latest: dict[tuple[str, str], Protocol] = {
+            key: protocol_from_payload(e.payload) for key, e in stored.items()
+        }
+        items: list[tuple[str, Mapping[str, Any], str]] = []
+        for i, p in enumerate(protocols):
+            key = (p.station, p.source)
+            previous = latest.get(key)
+            if previous is not None and same_counts(previous, p):
+                result.duplicates += 1
+                continue
+            findings = check_protocol(
+                p,
+                rules.election,
+                previous,
+                station_registered=rules.station_registered,
+                party_ids=rules.party_ids,
+            )
+            if any(f.is_error for f in findings):
+                result.rejected.append(Rejection(i, p, findings))
+                continue
+            kind = PROTOCOL_RECORDED if previous is None else PROTOCOL_CORRECTED
+            items.append((kind, protocol_payload(p, rules.ballot_order, findings), author))
+            latest[key] = p
+        result.recorded = w.append(items)
+    return result

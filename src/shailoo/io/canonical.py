@@ -1,0 +1,438 @@
+"""Canonical protocol files: CSV, XLSX and JSON / JSON Lines, read as a stream of rows.
+
+One row per station: ``station, registered, ballots_received, ballots_issued, ballots_cast,
+invalid, against_all``, then one column per party id, then optionally ``source``, ``entered_by``
+and ``reason`` (format in ``docs/formats.md``). Reading never holds more than one row in memory
+(JSON arrays excepted: use ``.jsonl`` for large files).
+
+Problems with the whole file (unreadable, wrong encoding, empty, a missing or unknown column)
+raise :class:`~shailoo.domain.errors.InputError`; problems with one row's values come back as
+:class:`~shailoo.checks.protocol.Finding` objects on that row so the import can go on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final
+
+from shailoo.checks.protocol import CODES, Finding
+from shailoo.domain.errors import InputError
+from shailoo.domain.model import Protocol
+
+BASE_COLUMNS: Final = (
+    "station",
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
+COUNT_COLUMNS: Final = BASE_COLUMNS[1:]
+OPTIONAL_COLUMNS: Final = ("source", "entered_by", "reason")
+FORMATS: Final = ("csv", "xlsx", "json", "jsonl")
+
+
+@dataclass
+class ProtocolRow:
+    """One data row: its 1-based ``line`` (the header is line 1; JSON: the item's position + 1),
+    the :class:`Protocol` if its values could be read, the ``findings`` that stopped it, and the
+    raw ``values`` as text for the rejection report."""
+
+    line: int
+    protocol: Protocol | None
+    findings: list[Finding] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def file_format(path: Path) -> str:
+    """``csv``, ``xlsx``, ``json`` or ``jsonl`` from the file name; InputError otherwise."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("csv", "txt"):
+        return "csv"
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    if suffix in ("json", "jsonl", "ndjson"):
+        return "jsonl" if suffix != "json" else "json"
+    raise InputError(
+        f"unknown protocol file type {path.suffix!r}; use .csv, .xlsx, .json or .jsonl",
+        file=str(path),
+        rule="file-type",
+    )
+
+
+def check_utf8(path: Path) -> int:
+    """Check that a text file is non-empty UTF-8; return its number of lines.
+
+    Reads in binary chunks (memory stays flat). A wrong encoding is named with the line and the
+    first bad byte, since Excel on Windows often saves CSV as cp1251.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines, size = 0, 0
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror}", file=str(path), rule="unreadable") from exc
+    with fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[: exc.start].count(b"\n") + 1
+                raise InputError(
+                    f"the file is not UTF-8 (byte 0x{chunk[exc.start]:02X}); save it as UTF-8 "
+                    "(Excel: 'CSV UTF-8'), or convert it with iconv -f CP1251 -t UTF-8",
+                    file=str(path),
+                    line=line,
+                    rule="encoding",
+                ) from exc
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "the file ends in the middle of a UTF-8 character", file=str(path), rule="encoding"
+            ) from exc
+    if size == 0:
+        raise InputError("the file is empty", file=str(path), rule="empty-file")
+    return lines
+
+
+class Header:
+    """Where each column is, checked against the election's parties."""
+
+    def __init__(self, names: Sequence[Any], party_ids: Sequence[str], file: str) -> None:
+        cleaned = [("" if n is None else str(n)).strip() for n in names]
+        while cleaned and not cleaned[-1]:
+            cleaned.pop()  # trailing empty cells of a spreadsheet
+        if not any(cleaned):
+            raise InputError("the header row is empty", file=file, line=1, rule="empty-file")
+        seen: set[str] = set()
+        for name in cleaned:
+            if name in seen:
+                raise InputError(
+                    "a column appears twice",
+                    file=file,
+                    line=1,
+                    column=name,
+                    rule="duplicate-column",
+                )
+            seen.add(name)
+        missing = [c for c in BASE_COLUMNS if c not in seen]
+        if missing:
+            raise InputError(
+                f"required column(s) missing: {', '.join(missing)}",
+                file=file,
+                line=1,
+                column=missing[0],
+                rule="missing-column",
+            )
+        known = set(BASE_COLUMNS) | set(OPTIONAL_COLUMNS) | set(party_ids)
+        for name in cleaned:
+            if name not in known:
+                raise InputError(
+                    f"unknown column: not a protocol line and not a party of this election "
+                    f"(parties: {', '.join(party_ids)})",
+                    file=file,
+                    line=1,
+                    column=name,
+                    rule="P004",
+                )
+        absent = [p for p in party_ids if p not in seen]
+        if absent:
+            raise InputError(
+                f"party column(s) missing: {', '.join(absent)}; every party needs a column",
+                file=file,
+                line=1,
+                column=absent[0],
+                rule="P003",
+            )
+        self.names = cleaned
+        self.index = {name: i for i, name in enumerate(cleaned)}
+        self.count_index = [(c, self.index[c]) for c in COUNT_COLUMNS]
+        self.party_index = [(p, self.index[p]) for p in party_ids]
+        self.optional_index = [(c, self.index[c]) for c in OPTIONAL_COLUMNS if c in self.index]
+        self.station_index = self.index["station"]
+
+
+def _integer(value: Any) -> int | None:
+    """A count from a cell: int, integral float (spreadsheets) or decimal digits; else None."""
+    if type(value) is int:
+        return value if value >= 0 else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit() and text.isascii():
+            return int(text)
+        return None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
+    """Turn one row's cells into a :class:`ProtocolRow` (values checked, relations not)."""
+    n = len(cells)
+    findings: list[Finding] = []
+    counts: dict[str, int] = {}
+    votes: dict[str, int] = {}
+    for target, pairs in ((counts, header.count_index), (votes, header.party_index)):
+        for name, i in pairs:
+            raw = cells[i] if i < n else None
+            value = _integer(raw)
+            if value is None:
+                findings.append(
+                    Finding(
+                        "P001",
+                        CODES["P001"][0],
+                        f"{name} must be a whole number ≥ 0 (got {_text(raw)!r})",
+                        name,
+                        {"value": _text(raw)},
+                    )
+                )
+            else:
+                target[name] = value
+    station = _text(cells[header.station_index]) if header.station_index < n else ""
+    optional = {c: _text(cells[i]) if i < n else "" for c, i in header.optional_index}
+    if not station:
+        findings.append(Finding("P002", "error", "the station cell is empty", "station", {}))
+    if findings:
+        values = {name: _text(cells[i]) if i < n else "" for name, i in header.index.items()}
+        return ProtocolRow(line, None, findings, values)
+    protocol = Protocol(
+        station=station,
+        votes=votes,
+        source=optional.get("source") or "official",
+        entered_by=optional.get("entered_by") or None,
+        reason=optional.get("reason") or None,
+        **counts,
+    )
+    return ProtocolRow(line, protocol)
+
+
+def row_values(row: Sequence[Any], header: Header) -> dict[str, str]:
+    """The raw cells of a row by column name (for the rejection report)."""
+    return {name: _text(row[i]) if i < len(row) else "" for name, i in header.index.items()}
+
+
+def _csv_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
+    file = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            first = next(reader)
+        except StopIteration:
+            raise InputError("the file is empty", file=file, rule="empty-file") from None
+        except csv.Error as exc:
+            raise InputError(f"not a CSV file: {exc}", file=file, line=1, rule="csv") from exc
+        header = Header(first, party_ids, file)
+        try:
+            for cells in reader:
+                if not cells or not any(c.strip() for c in cells):
+                    continue
+                row = parse_row(cells, header, reader.line_num)
+                if row.protocol is not None:
+                    row.values = {}
+                yield row
+        except csv.Error as exc:
+            raise InputError(
+                f"broken CSV: {exc}", file=file, line=reader.line_num, rule="csv"
+            ) from exc
+
+
+def _xlsx_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    file = str(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(
+            f"not a readable XLSX workbook ({exc})", file=file, rule="unreadable"
+        ) from exc
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        if first is None:
+            raise InputError("the first sheet is empty", file=file, rule="empty-file")
+        header = Header(first, party_ids, file)
+        for line, cells in enumerate(rows, start=2):
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            row = parse_row(cells, header, line)
+            yield row
+    finally:
+        wb.close()
+
+
+def _dict_row(
+    obj: Any, header: Header | None, party_ids: Sequence[str], file: str, line: int
+) -> tuple[Header, ProtocolRow]:
+    if not isinstance(obj, dict):
+        raise InputError("each item must be a JSON object", file=file, line=line, rule="json")
+    flat: dict[str, Any] = {k: v for k, v in obj.items() if k != "votes"}
+    votes = obj.get("votes")
+    if isinstance(votes, dict):
+        flat.update(votes)
+    if header is None:
+        header = Header(list(flat), party_ids, file)
+    unknown = [k for k in flat if k not in header.index]
+    if unknown:
+        # a key the first item did not have: check it the same way as a header
+        header = Header(list(header.names) + unknown, party_ids, file)
+    cells = [flat.get(name) for name in header.names]
+    row = parse_row(cells, header, line)
+    return header, row
+
+
+def _json_rows(path: Path, party_ids: Sequence[str], lines: bool) -> Iterator[ProtocolRow]:
+    file = str(path)
+    header: Header | None = None
+    if lines:
+        with path.open(encoding="utf-8-sig") as fh:
+            for line, text in enumerate(fh, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    obj = json.loads(text)
+                except ValueError as exc:
+                    raise InputError(f"not JSON: {exc}", file=file, line=line, rule="json") from exc
+                header, row = _dict_row(obj, header, party_ids, file, line)
+                yield row
+    else:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except ValueError as exc:
+            raise InputError(f"not JSON: {exc}", file=file, rule="json") from exc
+        items = data.get("protocols") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise InputError(
+                'expected a JSON array of protocols (or {"protocols": [...]})',
+                file=file,
+                rule="json",
+            )
+        if not items:
+            raise InputError("the file holds no protocols", file=file, rule="empty-file")
+        for i, obj in enumerate(items):
+            header, row = _dict_row(obj, header, party_ids, file, i + 2)
+            yield row
+    if header is None:
+        raise InputError("the file holds no protocols", file=file, rule="empty-file")
+
+
+def read_protocols(path: str | Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
+    """Stream the rows of a canonical protocol file (format from its extension).
+
+    Raises :class:`InputError` for a file that cannot be read at all; bad values in a row come
+    back as findings on that row.
+    """
+    path = Path(path)
+    fmt = file_format(path)
+    if not path.is_file():
+        raise InputError("no such file", file=str(path), rule="unreadable")
+    if fmt == "csv":
+        check_utf8(path)
+        return _csv_rows(path, party_ids)
+    if fmt == "xlsx":
+        if path.stat().st_size == 0:
+            raise InputError("the file is empty", file=str(path), rule="empty-file")
+        return _xlsx_rows(path, party_ids)
+    check_utf8(path)
+    return _json_rows(path, party_ids, lines=fmt == "jsonl")
+
+
+# ----- writers ------------------------------------------------------------------------------
+
+
+def header_for(party_ids: Sequence[str], optional: bool = True) -> list[str]:
+    """The canonical column order for an election's parties."""
+    return [*BASE_COLUMNS, *party_ids, *(OPTIONAL_COLUMNS if optional else ())]
+
+
+def protocol_cells(p: Protocol, party_ids: Sequence[str]) -> list[Any]:
+    """One protocol as cells in :func:`header_for` order."""
+    return [
+        p.station,
+        p.registered,
+        p.ballots_received,
+        p.ballots_issued,
+        p.ballots_cast,
+        p.invalid,
+        p.against_all,
+        *(p.votes.get(pid, 0) for pid in party_ids),
+        p.source,
+        p.entered_by or "",
+        p.reason or "",
+    ]
+
+
+def write_protocols_csv(
+    out: IO[str], protocols: Iterable[Protocol], party_ids: Sequence[str]
+) -> int:
+    """Write canonical CSV to an open text file; return the number of rows."""
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header_for(party_ids))
+    n = 0
+    for p in protocols:
+        w.writerow(protocol_cells(p, party_ids))
+        n += 1
+    return n
+
+
+def write_protocols_xlsx(
+    path: str | Path, protocols: Iterable[Protocol], party_ids: Sequence[str]
+) -> int:
+    """Write a canonical XLSX workbook (write-only mode, memory flat); return the row count."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("protocols")
+    ws.append(header_for(party_ids))
+    n = 0
+    for p in protocols:
+        ws.append(protocol_cells(p, party_ids))
+        n += 1
+    wb.save(str(path))
+    return n
+
+
+def protocol_json(p: Protocol) -> dict[str, Any]:
+    """One protocol as a JSON object (party votes under ``votes``)."""
+    return {
+        "station": p.station,
+        "registered": p.registered,
+        "ballots_received": p.ballots_received,
+        "ballots_issued": p.ballots_issued,
+        "ballots_cast": p.ballots_cast,
+        "invalid": p.invalid,
+        "against_all": p.against_all,
+        "votes": dict(p.votes),
+        "source": p.source,
+        "entered_by": p.entered_by,
+        "reason": p.reason,
+    }
+
+
+def write_protocols_jsonl(out: IO[str], protocols: Iterable[Protocol]) -> int:
+    """Write JSON Lines, one protocol object per line; return the row count."""
+    n = 0
+    for p in protocols:
+        out.write(json.dumps(protocol_json(p), ensure_ascii=False) + "\n")
+        n += 1
+    return n
