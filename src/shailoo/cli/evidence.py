@@ -1,0 +1,43 @@
+"""``shailoo evidence STATION``: everything known about one station, in one view."""
+
+from __future__ import annotations
+
+import argparse
+
+from shailoo.cli import add_command
+from shailoo.cli.observer import add_common, open_election, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``shailoo evidence``."""
+    p = add_command(
+        sub,
+        "evidence",
+        "Show the evidence about one station: results, sources, differences, incidents, decisions.",
+        example="shailoo evidence 1001 --json",
+        description=(
+            "One view of a station: the official protocol and its versions, the other sources\n"
+            "(second entry, machine, observers) and every line on which they differ, whether the\n"
+            "station is disputed or resolved, incidents and the commission's responses,\n"
+            "decisions over the station or any unit containing it, PVT membership and the\n"
+            "forensic risk when the forensics layer provides it."
+        ),
+    )
+    p.add_argument("station")
+    p.add_argument("--json", action="store_true", help="print the view as JSON")
+    add_common(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the evidence view."""
+    from shailoo.observe.view import evidence, render
+
+    store, eid = open_election(args)
+    with store:
+        view = evidence(store, eid, args.station)
+    if args.json:
+        print_json(view)
+    else:
+        print(render(view))
+    return 0

@@ -1,0 +1,126 @@
+"""``shailoo pvt``: design the parallel vote tabulation sample, estimate, compare with official."""
+
+from __future__ import annotations
+
+import argparse
+
+from shailoo.cli import add_command
+from shailoo.cli.observer import add_common, author_of, open_election, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``shailoo pvt design|sample|estimate``."""
+    p = add_command(
+        sub,
+        "pvt",
+        "Parallel vote tabulation: sample design, estimates with 95 percent intervals, comparison.",
+        example="shailoo pvt design --margin 0.01 --design-effect 20 --seed 2020",
+        description=(
+            "A quick count after NDI's handbook: a sample of stations stratified by region, its\n"
+            "size from the wanted margin of error; observers file their copies of the sampled\n"
+            "stations (shailoo observer copies); the estimate gives each party's share and the\n"
+            "turnout with confidence intervals (ratio estimator, stations as clusters) and says\n"
+            "which official figures fall outside them, and by how much.\n\n"
+            "  shailoo pvt design --margin E [--confidence 0.95] [--design-effect D]\n"
+            "        [--expected-turnout T] [--seed N]\n"
+            "  shailoo pvt sample [--json]          the sampled stations by region\n"
+            "  shailoo pvt estimate [--denominator ballots_cast|valid] [--json]\n\n"
+            "The design effect (1 + (m-1)*rho for stations of m voters) widens the sample for\n"
+            "clustering; take it from a previous election (shailoo.observe.pvt.design_effect_from).\n"
+            "Exit 1 from estimate when an official figure falls outside its interval."
+        ),
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    d = actions.add_parser("design", help="draw and record the sample")
+    d.add_argument("--margin", type=float, required=True, help="wanted margin, 0.01 = 1 point")
+    d.add_argument("--confidence", type=float, default=0.95)
+    d.add_argument("--design-effect", type=float, default=1.0)
+    d.add_argument("--expected-turnout", type=float, default=1.0)
+    d.add_argument("--seed", type=int, default=0)
+    add_common(d, author=True)
+    d.set_defaults(handler=run_design)
+    s = actions.add_parser("sample", help="print the recorded sample")
+    s.add_argument("--json", action="store_true")
+    add_common(s)
+    s.set_defaults(handler=run_sample)
+    e = actions.add_parser("estimate", help="estimate and compare with the official results")
+    e.add_argument(
+        "--denominator",
+        choices=("ballots_cast", "valid"),
+        default="ballots_cast",
+        help="share of ballots cast (Kyrgyz law's base) or of valid votes",
+    )
+    e.add_argument("--json", action="store_true")
+    add_common(e)
+    e.set_defaults(handler=run_estimate)
+
+
+def run_design(args: argparse.Namespace) -> int:
+    """Draw and record the sample."""
+    from shailoo.observe import service
+
+    store, eid = open_election(args)
+    with store:
+        d = service.design_pvt(
+            store,
+            eid,
+            args.margin,
+            author_of(args),
+            confidence=args.confidence,
+            seed=args.seed,
+            design_effect=args.design_effect,
+            expected_turnout=args.expected_turnout,
+        )
+    print(
+        f"PVT sample of {len(d.sample)} stations ({d.voters_needed} voters needed for "
+        f"±{100 * d.margin_of_error:g} points at {100 * d.confidence:g} %, design effect "
+        f"{d.design_effect:g}), seed {d.seed}"
+    )
+    for region, n in sorted(d.allocation().items()):
+        print(f"  {region}: {n} of {d.strata[region]}")
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    """Print the recorded sample."""
+    from shailoo.observe import service
+
+    store, eid = open_election(args)
+    with store:
+        d = service.current_design(store, eid)
+    if args.json:
+        print_json(d.to_payload())
+        return 0
+    for sid in d.sample:
+        print(f"{sid}\t{d.region_of[sid]}")
+    return 0
+
+
+def run_estimate(args: argparse.Namespace) -> int:
+    """Estimate and compare."""
+    from shailoo.observe import service
+
+    store, eid = open_election(args)
+    with store:
+        report = service.pvt_report(store, eid, denominator=args.denominator)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        est = report.estimate
+        print(
+            f"PVT: {est.reported} of {est.sampled} sampled stations reported; "
+            f"{100 * est.confidence:g} % intervals; shares of {est.denominator}"
+        )
+        print(f"{'line':<24}{'official':>10}{'estimate':>10}{'low':>10}{'high':>10}  verdict")
+        for c in report.comparisons:
+            verdict = f"OUTSIDE by {100 * c.distance:+.2f} points" if c.outside else "inside"
+            print(
+                f"{c.line:<24}{100 * c.official:>9.2f}%{100 * c.estimate:>9.2f}%"
+                f"{100 * c.low:>9.2f}%{100 * c.high:>9.2f}%  {verdict}"
+            )
+        if est.missing:
+            print(
+                f"missing copies: {', '.join(est.missing[:20])}"
+                + (" ..." if len(est.missing) > 20 else "")
+            )
+    return 1 if any(c.outside for c in report.comparisons) else 0
