@@ -49,3 +49,8 @@ def create_app(db: str | None = None, *, schema: str | None = None) -> FastAPI:
         site.close()
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The application over ``$SHAILOO_DB`` (for uvicorn's ``--factory`` with several workers)."""
+    return create_app(None)

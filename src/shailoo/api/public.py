@@ -25,7 +25,7 @@ def router(site: Site) -> APIRouter:
     def serve(
         request: Request,
         key: tuple[Any, ...],
-        build: Callable[[Any, str], dict[str, Any]],
+        build: Callable[[Any, Any], dict[str, Any]],
         template: str,
         title: str,
         as_json: bool,
@@ -95,7 +95,7 @@ def router(site: Site) -> APIRouter:
             wants_json(request, name),
         )
 
-    simple: list[tuple[str, Callable[[Any, str], dict[str, Any]], str, str]] = [
+    simple: list[tuple[str, Callable[[Any, Any], dict[str, Any]], str, str]] = [
         ("decisions", pages.decisions_page, "decisions.html", "Decisions of the commission"),
         ("incidents", pages.incidents_page, "incidents.html", "Incidents reported by observers"),
         ("forensics", pages.forensics_page, "forensics.html", "Statistical checks"),
@@ -124,7 +124,7 @@ def _add_simple(
     r: APIRouter,
     serve: Callable[..., Response],
     name: str,
-    build: Callable[[Any, str], dict[str, Any]],
+    build: Callable[[Any, Any], dict[str, Any]],
     template: str,
     title: str,
 ) -> None:

@@ -16,6 +16,7 @@ from shailoo.api.deps import COOKIE, principal, require, signer
 from shailoo.api.roles import Action, Principal, Role, permits
 from shailoo.api.site import Site
 from shailoo.domain.errors import InputError, ShailooError
+from shailoo.observe.incidents import CATEGORIES
 from shailoo.web.render import render
 
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -177,7 +178,7 @@ def router(site: Site) -> APIRouter:
             form={},
             error=None,
             done=None,
-            categories=actions.CATEGORIES,
+            categories=CATEGORIES,
             **ctx(request, who),
         )
 
@@ -207,7 +208,7 @@ def router(site: Site) -> APIRouter:
                 form=form,
                 error=str(exc),
                 done=None,
-                categories=actions.CATEGORIES,
+                categories=CATEGORIES,
                 **c,
             )
         return _page(
@@ -216,7 +217,7 @@ def router(site: Site) -> APIRouter:
             form={},
             error=None,
             done=done,
-            categories=actions.CATEGORIES,
+            categories=CATEGORIES,
             **c,
         )
 
