@@ -108,11 +108,12 @@ def verify_rows(
         elif kind == ELECTION_DEFINED:
             return _fail(report, seq, f"{where}: a second election.defined")
         # the indexed station/source columns are not hashed; they must mirror the payload
-        if (
-            len(row) >= 10
-            and kind in PROTOCOL_KINDS
-            and (row[8], row[9]) != (payload.get("station"), payload.get("source"))
-        ):
+        index = (
+            (payload.get("station"), payload.get("source"))
+            if kind in PROTOCOL_KINDS
+            else (None, None)
+        )
+        if len(row) >= 10 and (row[8], row[9]) != index:
             return _fail(report, seq, f"{where}: station/source index columns were edited")
         for cp in cp_by_seq.pop(seq, ()):
             if cp.hash != stored_hash:
