@@ -130,15 +130,16 @@ def largest_remainder(
                         f"(remainder {decimal_text(shown[party], 2)} votes)",
                     }
                 )
-    elif left < 0:
+    while left < 0:
         # Hagenbach-Bischoff and Imperiali quotas can hand out more whole seats than exist.
         # Engine rule (documented in docs/law-files.md): the surplus is taken back from the
-        # parties with the smallest remainders among those holding a seat.
+        # parties with the smallest remainders among those holding a seat, one seat per party
+        # per round (more rounds only with a tiny electorate).
         holders = {p: -rem[p] for p in parties if won[p] > 0}
         losers, tie = pick_largest(
             holders,
-            -left,
-            votes={p: -votes[p] for p in holders},  # fewer votes loses first
+            min(-left, len(holders)),
+            votes={p: -votes[p] for p in holders},  # fewer votes gives back first
             rule=rule,
             seed=seed,
             stage="overallocation",
@@ -158,4 +159,5 @@ def largest_remainder(
                         f"back (smallest remainder)",
                     }
                 )
+        left += len(losers)
     return out
