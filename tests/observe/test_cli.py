@@ -1,0 +1,279 @@
+"""The observer commands end to end on a SQLite ledger set up by ``shailoo init`` / ``import``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from shailoo.cli import main
+from shailoo.io.canonical import write_protocols_csv
+from shailoo.simulate import SimulatedElection, kyrgyz_2020
+
+
+def _csv(path: Path, protocols, parties) -> Path:  # type: ignore[no-untyped-def]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        write_protocols_csv(fh, protocols, parties)
+    return path
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SimulatedElection]:
+    d = tmp_path_factory.mktemp("cli")
+    sim = kyrgyz_2020(3, rewritten=0.1, n_stations=300)
+    sim.write_stations_csv(d / "stations.csv")
+    sim.write_parties_csv(d / "parties.csv")
+    db = d / "e.db"
+    assert (
+        main(
+            [
+                "init",
+                "--db",
+                str(db),
+                "--law",
+                "kg-2020",
+                "--parties",
+                str(d / "parties.csv"),
+                "--stations",
+                str(d / "stations.csv"),
+                "--date",
+                "2020-10-04",
+                "--id",
+                "kg-2020",
+                "--author",
+                "cec",
+            ]
+        )
+        == 0
+    )
+    official = _csv(d / "official.csv", sim.protocols, sim.party_ids)
+    assert main(["import", "--db", str(db), str(official)]) == 0
+    return db, sim
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db, sim = election
+    stations = sim.election.stations
+    district = stations[0].district
+    in_district = [s.id for s in stations if s.district == district]
+    other = next(s.id for s in stations if s.district != district)
+    code, out, _ = run(
+        capsys,
+        "observer",
+        "accredit",
+        "kloop-1",
+        "--organisation",
+        "Kloop",
+        "--name",
+        "Aida",
+        "--district",
+        district,
+        "--from",
+        "2020-10-01",
+        "--to",
+        "2020-10-10",
+        "--db",
+        str(db),
+        "--author",
+        "cec",
+    )
+    assert code == 0 and "accredited kloop-1" in out
+    code, out, _ = run(capsys, "observer", "list", "--json", "--db", str(db))
+    assert json.loads(out)[0]["scope"]["districts"] == [district]
+
+    # copies outside the scope are refused with exit 1 and a one-line reason, nothing written
+    true = {p.station: p for p in sim.true_protocols}
+    outside = _csv(tmp_path / "outside.csv", [true[other]], sim.party_ids)
+    code, _, err = run(
+        capsys,
+        "observer",
+        "copies",
+        "kloop-1",
+        str(outside),
+        "--date",
+        "2020-10-04",
+        "--db",
+        str(db),
+    )
+    assert code == 1 and "kloop-1" in err and other in err and "Traceback" not in err
+    inside = _csv(tmp_path / "inside.csv", [true[s] for s in in_district], sim.party_ids)
+    code, out, err = run(
+        capsys,
+        "observer",
+        "copies",
+        "kloop-1",
+        str(inside),
+        "--date",
+        "2020-10-04",
+        "--db",
+        str(db),
+    )
+    assert code == 0, err
+    assert f"{len(in_district)} copies recorded" in out
+
+    # reconciliation: exactly the rewritten stations of the district are disputed
+    rewritten = {s for s, k in sim.truth.items() if "rewritten" in k} & set(in_district)
+    code, out, _ = run(capsys, "reconcile", "list", "--disputed", "--json", "--db", str(db))
+    assert {r["station"] for r in json.loads(out)} == rewritten
+    if rewritten:
+        sid = sorted(rewritten)[0]
+        code, out, _ = run(capsys, "reconcile", "show", sid, "--db", str(db))
+        assert "disputed" in out and "observer:kloop-1" in out
+        code, out, _ = run(
+            capsys,
+            "reconcile",
+            "resolve",
+            sid,
+            "--accept",
+            "observer:kloop-1",
+            "--reason",
+            "recount",
+            "--db",
+            str(db),
+            "--author",
+            "cec",
+        )
+        assert code == 0
+        code, out, _ = run(capsys, "reconcile", "show", sid, "--json", "--db", str(db))
+        assert json.loads(out)["disputed"] is False
+
+    # incidents with evidence
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"photo bytes")
+    code, out, err = run(
+        capsys,
+        "incident",
+        "add",
+        "--station",
+        in_district[0],
+        "--category",
+        "vote-buying",
+        "--time",
+        "2020-10-04T09:30",
+        "--description",
+        "cash offered",
+        "--observer",
+        "kloop-1",
+        "--evidence",
+        str(photo),
+        "--db",
+        str(db),
+    )
+    assert code == 0, err
+    iid = out.split()[1]
+    assert (Path(f"{db}.evidence") / out.split("sha256 ")[1].strip()).exists()
+    code, _, err = run(
+        capsys,
+        "incident",
+        "add",
+        "--station",
+        other,
+        "--category",
+        "vote-buying",
+        "--time",
+        "2020-10-04",
+        "--description",
+        "x",
+        "--observer",
+        "kloop-1",
+        "--db",
+        str(db),
+    )
+    assert code == 1 and "not accredited for station" in err
+    code, _, err = run(
+        capsys,
+        "incident",
+        "add",
+        "--station",
+        other,
+        "--category",
+        "gossip",
+        "--time",
+        "2020-10-04",
+        "--description",
+        "x",
+        "--db",
+        str(db),
+    )
+    assert code == 2 and "bad-category" in err
+    code, out, _ = run(
+        capsys,
+        "incident",
+        "update",
+        iid,
+        "--status",
+        "confirmed",
+        "--response",
+        "PEC chair dismissed",
+        "--db",
+        str(db),
+    )
+    assert code == 0 and "confirmed" in out
+    code, out, _ = run(capsys, "incident", "show", iid, "--json", "--db", str(db))
+    assert json.loads(out)["status"] == "confirmed"
+    code, out, _ = run(capsys, "incident", "list", "--db", str(db))
+    assert iid in out
+
+    # evidence view
+    code, out, _ = run(capsys, "evidence", in_district[0], "--json", "--db", str(db))
+    view = json.loads(out)
+    assert view["incidents"][0]["incident_id"] == iid
+    assert "observer:kloop-1" in view["sources"]
+    code, out, _ = run(capsys, "evidence", in_district[0], "--db", str(db))
+    assert "cash offered" in out and "PEC chair dismissed" in out
+
+
+def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db, sim = election
+    code, out, err = run(
+        capsys,
+        "pvt",
+        "design",
+        "--margin",
+        "0.03",
+        "--design-effect",
+        "10",
+        "--seed",
+        "5",
+        "--db",
+        str(db),
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
+    sample = json.loads(out)["sample"]
+    code, _, err = run(capsys, "pvt", "estimate", "--db", str(db))
+    assert code == 2 and "too few" in err  # no copies yet
+    wide = ["--district", *sorted({s.district for s in sim.election.stations})]
+    args = ["observer", "accredit", "pvt-net", "--organisation", "Taza Shailoo", "--name", "net"]
+    args += [x for d in wide[1:] for x in ("--district", d)]
+    code, _, err = run(capsys, *args, "--from", "2020-10-04", "--to", "2020-10-05", "--db", str(db))
+    assert code == 0, err
+    true = {p.station: p for p in sim.true_protocols}
+    copies = _csv(tmp_path / "pvt.csv", [replace(true[s]) for s in sample], sim.party_ids)
+    code, _, err = run(
+        capsys,
+        "observer",
+        "copies",
+        "pvt-net",
+        str(copies),
+        "--date",
+        "2020-10-04",
+        "--db",
+        str(db),
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "pvt", "estimate", "--json", "--db", str(db))
+    report = json.loads(out)
+    assert report["estimate"]["stations_reported"] == len(sample)
+    outside = set(report["outside"])
+    assert code == (1 if outside else 0)
+    code, out, _ = run(capsys, "pvt", "estimate", "--db", str(db))
+    assert "birimdik" in out and "turnout" in out
