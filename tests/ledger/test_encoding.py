@@ -41,7 +41,7 @@ def _string(s: str) -> str:
         if ch in _SHORT:
             out.append(_SHORT[ch])
         elif ord(ch) < 0x20:
-            out.append("\\u%04x" % ord(ch))
+            out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
