@@ -11,7 +11,7 @@ import pytest
 from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import ELECTION_DEFINED, PROTOCOL_RECORDED
 from shailoo.domain.model import Protocol
-from shailoo.ledger import Store, open_store
+from shailoo.ledger import Store
 from shailoo.observe import service
 from shailoo.observe.evidence_store import EvidenceStore, evidence_dir_for
 from shailoo.observe.observers import Observer
@@ -43,13 +43,12 @@ def record(store: Store, eid: str, protocols: list[Protocol], author: str = "op"
 
 
 @pytest.fixture
-def sim_store(tmp_path: Path) -> Iterator[tuple[Store, str, object]]:
+def sim_store(ledger: Store) -> Iterator[tuple[Store, str, object]]:
+    """A 60-station simulated election with 20 % of protocols rewritten, on each backend."""
     sim = simulate_election(60, seed=4, rewritten=0.2, election_id="obs-test")
-    db = tmp_path / "e.db"
-    with open_store(db) as store:
-        store.append(sim.election_id, [(ELECTION_DEFINED, sim.election.to_payload(), "cec")])
-        record(store, sim.election_id, sim.protocols)
-        yield store, sim.election_id, sim
+    ledger.append(sim.election_id, [(ELECTION_DEFINED, sim.election.to_payload(), "cec")])
+    record(ledger, sim.election_id, sim.protocols)
+    yield ledger, sim.election_id, sim
 
 
 def _obs(station_ids: list[str], districts: tuple[str, ...] | list[str] = ()) -> Observer:
