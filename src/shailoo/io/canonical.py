@@ -40,7 +40,8 @@ FORMATS: Final = ("csv", "xlsx", "json", "jsonl")
 
 @dataclass
 class ProtocolRow:
-    """One data row: its 1-based ``line`` (the header is line 1; JSON: the item's position + 1),
+    """One data row: its 1-based ``line`` (CSV/XLSX: the header is line 1; JSON Lines: the line
+    in the file; a JSON array: the item's 1-based position),
     the :class:`Protocol` if its values could be read, the ``findings`` that stopped it, and the
     raw ``values`` as text for the rejection report."""
 
@@ -330,7 +331,7 @@ def _json_rows(path: Path, party_ids: Sequence[str], lines: bool) -> Iterator[Pr
         if not items:
             raise InputError("the file holds no protocols", file=file, rule="empty-file")
         for i, obj in enumerate(items):
-            header, row = _dict_row(obj, header, party_ids, file, i + 2)
+            header, row = _dict_row(obj, header, party_ids, file, i + 1)
             yield row
     if header is None:
         raise InputError("the file holds no protocols", file=file, rule="empty-file")
