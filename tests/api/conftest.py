@@ -11,29 +11,13 @@ from fastapi.testclient import TestClient
 
 from shailoo.api import auth
 from shailoo.api.app import create_app
-from shailoo.domain.events import ELECTION_DEFINED, OBSERVER_ACCREDITED, PROTOCOL_RECORDED
+from shailoo.domain.events import OBSERVER_ACCREDITED
+from shailoo.intake import create_election, record_protocols
 from shailoo.ledger import open_store
+from shailoo.ledger.signing import create_key, public_hex
 from shailoo.simulate import kyrgyz_2020
 
 PASSWORD = "correct horse battery"
-
-
-def protocol_payload(p: Any) -> dict[str, Any]:
-    """The ``protocol.recorded`` payload of a simulated protocol (events.py contract)."""
-    return {
-        "station": p.station,
-        "registered": p.registered,
-        "ballots_received": p.ballots_received,
-        "ballots_issued": p.ballots_issued,
-        "ballots_cast": p.ballots_cast,
-        "invalid": p.invalid,
-        "against_all": p.against_all,
-        "votes": dict(p.votes),
-        "source": "official",
-        "entered_by": "import",
-        "reason": None,
-        "warnings": [],
-    }
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +30,19 @@ def build_db(path: Path, sim: Any, reported: int = 50) -> dict[str, Any]:
     """Define the election, record ``reported`` protocols, accredit an observer, add users."""
     election = sim.election
     with open_store(str(path)) as store:
-        store.append(election.id, [(ELECTION_DEFINED, election.to_payload(), "test")])
-        store.append(
-            election.id,
-            [(PROTOCOL_RECORDED, protocol_payload(p), "import") for p in sim.protocols[:reported]],
+        create_election(
+            store,
+            law=election.law_name,
+            parties=election.parties,
+            stations=election.stations,
+            author="test",
+            name=election.name,
+            date=election.date,
+            election_id=election.id,
+            public_key=public_hex(create_key(path.with_suffix(".key"))),
         )
+        result = record_protocols(store, election.id, sim.protocols[:reported], "import")
+        assert not result.rejected
         stations = election.stations
         own = stations[0]
         other = next(s for s in stations if s.district != own.district)

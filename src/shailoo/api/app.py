@@ -8,6 +8,8 @@ Serve it with ``shailoo serve`` (uvicorn). OpenAPI is at ``/openapi.json``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from shailoo import __version__
-from shailoo.api import errors, public, staff, write
+from shailoo.api import downloads, errors, public, staff, write
 from shailoo.api.site import Site
 from shailoo.web.render import render, static_dir
 
@@ -31,7 +33,14 @@ def create_app(db: str | None = None, *, schema: str | None = None) -> FastAPI:
     ``schema`` puts the PostgreSQL tables in a schema of their own (tests use it).
     """
     site = Site(db, schema=schema)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        site.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Shailoo",
         version=__version__,
         description="Election results, seats, decisions, incidents and forensics, "
@@ -42,11 +51,8 @@ def create_app(db: str | None = None, *, schema: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
     app.include_router(write.router(site))
     app.include_router(staff.router(site))
+    app.include_router(downloads.router(site))
     app.include_router(public.router(site))
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        site.close()
 
     return app
 

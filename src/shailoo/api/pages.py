@@ -263,7 +263,10 @@ DOWNLOADS = (
     ("results.json", "national, regional and district results"),
     ("nist.json", "results as NIST SP 1500-100 version 2 JSON"),
     ("ledger.jsonl", "the whole ledger as JSON Lines, to check with 'shailoo verify --file'"),
-    ("public-key.pem", "the commission's Ed25519 public key that signs the ledger checkpoints"),
+    (
+        "public-key.txt",
+        "the commission's Ed25519 public key (hex) that signs the ledger checkpoints",
+    ),
     ("forensics.json", "every statistic of the forensic checks"),
 )
 
