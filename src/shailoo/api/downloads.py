@@ -4,6 +4,7 @@ the forensic statistics, and the seat chart as SVG. Each is cached by the ledger
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +60,7 @@ def results_json(store: Store, tally: Tally) -> bytes:
 def nist_json(store: Store, tally: Tally) -> bytes:
     """Results as NIST SP 1500-100 version 2 JSON (from :mod:`shailoo.io.nist`)."""
     try:
-        from shailoo.io import nist
+        nist: Any = importlib.import_module("shailoo.io.nist")
     except ImportError:
         raise NotFound("the NIST export is not available in this installation") from None
     return dumps(nist.election_report(tally))
