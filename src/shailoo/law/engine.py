@@ -122,9 +122,12 @@ def _allocate_unit(
     if law.threshold is not None:
         kind = "district" if unit else "national"
         out.checks = national_checks(totals, law.threshold, law.threshold_base, where)
+        # without explanations (callers that allocate thousands of times) the reason is the
+        # short one, built once: formatting every share exactly costs more than the allocation
+        short = None if explain else f"below the {kind} threshold"
         for p in parties:
             if not out.checks[p].passed:
-                out.excluded[p] = national_reason(out.checks[p], kind)
+                out.excluded[p] = short or national_reason(out.checks[p], kind)
         qualified = [p for p in qualified if p not in out.excluded]
     if law.regional_threshold is not None and unit is None:
         if regions:
@@ -134,7 +137,11 @@ def _allocate_unit(
             for p in parties:
                 failed = out.regional_failures[p]
                 if failed and p not in out.excluded:
-                    out.excluded[p] = regional_reason(failed)
+                    out.excluded[p] = (
+                        regional_reason(failed)
+                        if explain
+                        else f"below the regional threshold in {', '.join(c.unit for c in failed)}"
+                    )
             qualified = [p for p in qualified if p not in out.excluded]
         else:
             out.notes.append(
@@ -216,8 +223,8 @@ def allocate(
     ``national`` holds the nation's totals (party votes in ballot order, and the base lines the
     law needs). ``regions`` are needed to check a regional threshold; without them the result
     says plainly that it was not checked. ``districts`` are needed when the law has
-    ``[districts]``. ``explain=False`` skips the step texts (for callers that allocate thousands
-    of times). Raises :class:`LawError` when the law cannot be applied to these results.
+    ``[districts]``. ``explain=False`` skips the step texts and gives short exclusion reasons
+    (for callers that allocate thousands of times; the seats are the same). Raises :class:`LawError` when the law cannot be applied to these results.
     """
     if law.districts is None:
         return _allocate_unit(law, national, regions, law.seats, None, explain)
