@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 
 from shailoo.cli import add_command
-from shailoo.domain.errors import InputError
+from shailoo.domain.errors import InputError, ShailooError
 from shailoo.domain.model import VoteTotals
 from shailoo.law import Allocation, Law, allocate, format_allocation, load_law
 
@@ -106,7 +106,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         # the ledger mode belongs to the tally layer; imported here so the file mode never
         # depends on it
-        from shailoo.tally.service import seats_for_db
+        try:
+            from shailoo.tally.service import seats_for_db
+        except ImportError:
+            raise ShailooError(
+                "the ledger mode (--db) needs shailoo.tally.service, which this installation "
+                "lacks; use: shailoo seats LAW RESULTS.csv"
+            ) from None
 
         law, alloc, national, regions = seats_for_db(args.db, args.election)
     _print(law, alloc, national, regions, args.json)

@@ -27,8 +27,9 @@ def describe_law(law: Law) -> list[str]:
         method += f" (divisors {decimal_text(law.first_divisor, 1)}, 3, 5, ...)"
     lines = [f"Law: {law.name} ({law.source})", f"  {law.seats} seats; {method}"]
     if law.threshold is not None:
+        scope = "in each district, " if law.districts is not None else "national "
         lines.append(
-            f"  national threshold {law_percent_text(law.threshold)} of "
+            f"  {scope}threshold {law_percent_text(law.threshold)} of "
             f"{BASE_WORDS[law.threshold_base]} (a party exactly at it passes)"
         )
     if law.regional_threshold is not None:
@@ -113,6 +114,12 @@ def format_allocation(
         lines.append("Excluded:")
         for party, reason in alloc.excluded.items():
             lines.append(f"  {party}: {reason}")
+    for district, sub in alloc.districts.items():
+        if sub.excluded:
+            lines.append("")
+            lines.append(f"Excluded in {district}:")
+            for party, reason in sub.excluded.items():
+                lines.append(f"  {party}: {reason}")
     if alloc.steps:
         lines.append("")
         lines.append("Steps:")
