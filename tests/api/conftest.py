@@ -44,8 +44,9 @@ def build_db(path: Path, sim: Any, reported: int = 50) -> dict[str, Any]:
         result = record_protocols(store, election.id, sim.protocols[:reported], "import")
         assert not result.rejected
         stations = election.stations
-        own = stations[0]
-        other = next(s for s in stations if s.district != own.district)
+        # The operator's and the observer's station has no protocol yet; "other" has one.
+        own = stations[reported]
+        other = next(s for s in stations[:reported] if s.district != own.district)
         store.append(
             election.id,
             [
