@@ -77,11 +77,16 @@ def test_on_the_ledger_every_rewritten_station_is_flagged_and_the_pvt_rejects_th
         assert not res.rejected
 
         # 1. reconciliation
-        rewritten = {s for s, kinds in sim.truth.items() if "rewritten" in kinds}
-        rec = service.reconcile(store, eid)
-        assert {s for s, r in rec.items() if r.disputed} == rewritten
         official = {p.station: p.counts() for p in sim.protocols}
         true = {p.station: p.counts() for p in sim.true_protocols}
+        # The simulator can mark a very small station "rewritten" while moving no vote (the
+        # moved fraction rounds to zero); such a protocol equals the count and nobody can flag
+        # it. Every rewrite that changed a number must be flagged, and nothing else.
+        planted = {s for s, kinds in sim.truth.items() if "rewritten" in kinds}
+        rewritten = {s for s in planted if official[s] != true[s]}
+        assert len(rewritten) >= 0.95 * len(planted)
+        rec = service.reconcile(store, eid)
+        assert {s for s, r in rec.items() if r.disputed} == rewritten
         for sid in rewritten:
             [c] = rec[sid].comparisons
             assert c.source == "observer:mission"

@@ -233,8 +233,15 @@ class Resolution:
 
 def resolutions(store: Store, election_id: str) -> dict[str, Resolution]:
     """The latest resolution per station."""
+    return project_resolutions(store.events(election_id, kinds=[RECONCILIATION_RESOLVED]))
+
+
+def project_resolutions(events: Iterable[Event]) -> dict[str, Resolution]:
+    """The latest ``reconciliation.resolved`` per station among ``events`` (others ignored)."""
     out: dict[str, Resolution] = {}
-    for e in store.events(election_id, kinds=[RECONCILIATION_RESOLVED]):
+    for e in events:
+        if e.kind != RECONCILIATION_RESOLVED:
+            continue
         p = e.payload
         out[str(p["station"])] = Resolution(
             str(p["station"]),
@@ -247,25 +254,37 @@ def resolutions(store: Store, election_id: str) -> dict[str, Resolution]:
     return out
 
 
+def reconcile_versions(
+    by_source: Mapping[str, tuple[Protocol, int]], resolution: Resolution | None
+) -> StationReconciliation:
+    """Reconcile one station's newest protocols (``source -> (protocol, seq)``).
+
+    The resolution ends the dispute only if it was recorded after the newest copy: a copy filed
+    after the commission's resolution reopens it.
+    """
+    newest = max(seq for _, seq in by_source.values())
+    accepted = (
+        resolution.accepted_source if resolution is not None and resolution.seq > newest else None
+    )
+    return reconcile_station([p for p, _ in by_source.values()], resolved_by=accepted)
+
+
 def reconcile(
     store: Store, election_id: str, stations: Iterable[str] | None = None
 ) -> dict[str, StationReconciliation]:
     """Line-by-line reconciliation of every station with more than one source.
 
-    A station is disputed while any copy differs from the official one and no resolution was
-    recorded after the newest of its copies (a copy filed after the resolution reopens it).
+    With ``stations`` given, those stations are reconciled even with a single source. A station
+    is disputed while any copy differs from the official one and no resolution was recorded after
+    the newest of its copies.
     """
     versions = current_versions(store, election_id, stations)
     resolved = resolutions(store, election_id)
-    out: dict[str, StationReconciliation] = {}
-    for station, by_source in sorted(versions.items()):
-        if len(by_source) < 2 and stations is None:
-            continue
-        newest = max(seq for _, seq in by_source.values())
-        r = resolved.get(station)
-        accepted = r.accepted_source if r is not None and r.seq > newest else None
-        out[station] = reconcile_station([p for p, _ in by_source.values()], resolved_by=accepted)
-    return out
+    return {
+        station: reconcile_versions(by_source, resolved.get(station))
+        for station, by_source in sorted(versions.items())
+        if len(by_source) >= 2 or stations is not None
+    }
 
 
 def resolve(

@@ -9,14 +9,33 @@ the forensics layer can compute one. Shown by ``shailoo evidence STATION [--json
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shailoo.domain.errors import NotFound
-from shailoo.domain.events import DECISION_MADE, DECISION_REVOKED, PVT_DESIGNED
+from shailoo.domain.events import (
+    DECISION_MADE,
+    DECISION_REVOKED,
+    INCIDENT_REPORTED,
+    INCIDENT_UPDATED,
+    PVT_DESIGNED,
+    RECONCILIATION_RESOLVED,
+    Event,
+)
 from shailoo.domain.model import Station
 from shailoo.ledger import Store
 from shailoo.observe import service
+from shailoo.observe.incidents import project_incidents
+
+INCIDENT_KINDS = (INCIDENT_REPORTED, INCIDENT_UPDATED)
+#: the kinds the view reads in one pass
+VIEW_KINDS = (
+    *INCIDENT_KINDS,
+    DECISION_MADE,
+    DECISION_REVOKED,
+    PVT_DESIGNED,
+    RECONCILIATION_RESOLVED,
+)
 
 
 def _covers(unit: Mapping[str, Any], station: Station) -> bool:
@@ -29,10 +48,10 @@ def _covers(unit: Mapping[str, Any], station: Station) -> bool:
     )
 
 
-def decisions_for(store: Store, election_id: str, station: Station) -> list[dict[str, Any]]:
+def decisions_for(events: Iterable[Event], station: Station) -> list[dict[str, Any]]:
     """Decisions over the station or a unit containing it, each marked revoked or in force."""
     made: dict[str, dict[str, Any]] = {}
-    for e in store.events(election_id, kinds=[DECISION_MADE, DECISION_REVOKED]):
+    for e in events:
         p = dict(e.payload)
         if e.kind == DECISION_MADE and _covers(p.get("unit") or {}, station):
             made[str(p["decision_id"])] = {
@@ -73,12 +92,16 @@ def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
         raise NotFound(f"no station {station_id!r} in election {election_id!r}")
     versions = service.current_versions(store, election_id, [station_id]).get(station_id, {})
     official = versions.get("official")
-    rec = service.reconcile(store, election_id, [station_id]).get(station_id)
+    # One pass over the events that are not protocols (protocols come through the index).
+    events = list(store.events(election_id, kinds=VIEW_KINDS))
+    resolution = service.project_resolutions(events).get(station_id)
+    rec = service.reconcile_versions(versions, resolution) if versions else None
     history = store.protocol_history(election_id, station_id)
-    resolution = service.resolutions(store, election_id).get(station_id)
+    found = project_incidents(e for e in events if e.kind in INCIDENT_KINDS)
     in_sample = False
-    for e in store.events(election_id, kinds=[PVT_DESIGNED]):
-        in_sample = station_id in (e.payload.get("sample") or ())
+    for e in events:
+        if e.kind == PVT_DESIGNED:
+            in_sample = station_id in (e.payload.get("sample") or ())
     return {
         "election_id": election_id,
         "station": {
@@ -113,10 +136,8 @@ def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
             }
             for e in history
         ],
-        "incidents": [
-            i.to_dict() for i in service.incidents(store, election_id, station=station_id).values()
-        ],
-        "decisions": decisions_for(store, election_id, station),
+        "incidents": [i.to_dict() for i in found.values() if i.station == station_id],
+        "decisions": decisions_for(events, station),
         "pvt_sample": in_sample,
         "forensic_risk": forensic_risk(store, election_id, station_id),
     }
