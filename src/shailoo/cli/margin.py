@@ -1,0 +1,70 @@
+"""``shailoo margin``: how many votes would have to move to change the seats."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from shailoo.cli import add_command
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``shailoo margin``."""
+    p = add_command(
+        sub,
+        "margin",
+        "The margin of the outcome: the fewest votes whose move changes the seats.",
+        example="shailoo margin --db kg.db",
+        description=(
+            "For the current results, the smallest number of votes that, moved from one party "
+            "to another, changes the seat allocation under the election's law: which party "
+            "gains, which loses, and which threshold or remainder decides it. Also whether the "
+            "ballots of disputed stations (annulled, not yet reported, under an open incident) "
+            "are enough to change the outcome."
+        ),
+    )
+    from shailoo.cli.init import add_db_arguments
+
+    add_db_arguments(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the margin."""
+    from shailoo.ledger import open_store
+    from shailoo.tally.margin import margin_for_tally
+    from shailoo.tally.service import load_tally
+
+    with open_store(args.db) as store:
+        tally = load_tally(store, args.election)
+    m = margin_for_tally(tally)
+    if args.json:
+        print(json.dumps({"election": tally.election.id, **m.to_json()}, indent=2))
+        return 0
+    won = ", ".join(f"{p} {s}" for p, s in m.seats.items() if s)
+    print(f"{tally.election.id}: seats {won}")
+    mv = m.move
+    if mv is None:
+        print("  no move of votes between two parties changes the seats")
+    else:
+        bound = "" if mv.exact else " (at most: an upper bound, see docs/results.md)"
+        print(
+            f"  margin: {mv.votes:,} votes{bound} moved from {mv.source} to {mv.target} "
+            f"({mv.where})"
+        )
+        gains = ", ".join(f"{p} +{n}" for p, n in mv.gains.items())
+        loses = ", ".join(f"{p} -{n}" for p, n in mv.loses.items())
+        print(f"  would change the seats: {gains}; {loses}")
+        print(f"  decided by: {mv.decided_by}")
+    if m.disputed is not None:
+        d = m.disputed.to_json()
+        print(
+            f"  disputed ballots: {d['ballots']:,} (annulled {d['annulled']['stations']} "
+            f"stations / {d['annulled']['ballots']:,}; not reported {d['missing']['stations']} "
+            f"/ {d['missing']['ballots']:,} registered; open incidents "
+            f"{d['flagged']['stations']} / {d['flagged']['ballots']:,})"
+        )
+        verdict = {True: "yes", False: "no", None: "unknown"}[m.could_change]
+        print(f"  could the disputed ballots change the outcome? {verdict}")
+    return 0
