@@ -6,11 +6,14 @@ import math
 
 import pytest
 from conftest import PARTIES, Population, population
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from shailoo.domain.errors import InputError
 from shailoo.observe.pvt import (
     PvtDesign,
+    _allocate,
     compare,
     design_effect_from,
     design_sample,
@@ -132,3 +135,23 @@ def test_comparison_reports_which_official_figures_fall_outside() -> None:
     assert by_line["bir"].outside and by_line["bir"].distance < 0
     assert by_line["ata"].distance == pytest.approx(official["ata"] - est.shares["ata"].high)
     assert not by_line["turnout"].outside and by_line["turnout"].distance == 0
+
+
+@given(
+    st.dictionaries(
+        st.text("ABCDEFGHIJ", min_size=1, max_size=2), st.integers(1, 500), min_size=1, max_size=12
+    ),
+    st.integers(0, 3000),
+    st.integers(1, 3),
+)
+def test_allocation_is_proportional_bounded_and_exact(
+    sizes: dict[str, int], total: int, minimum: int
+) -> None:
+    alloc = _allocate(sizes, total, minimum)
+    floor = {h: min(minimum, n) for h, n in sizes.items()}
+    population = sum(sizes.values())
+    assert sum(alloc.values()) == max(min(total, population), sum(floor.values()))
+    for h, n in alloc.items():
+        assert floor[h] <= n <= sizes[h]
+    if total >= population:
+        assert alloc == sizes

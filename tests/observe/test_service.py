@@ -15,6 +15,7 @@ from shailoo.ledger import Store
 from shailoo.observe import service
 from shailoo.observe.evidence_store import EvidenceStore, evidence_dir_for
 from shailoo.observe.observers import Observer
+from shailoo.observe.pvt import official_ratios
 from shailoo.observe.view import evidence, render
 from shailoo.simulate import simulate_election
 
@@ -217,6 +218,8 @@ def test_pvt_design_is_recorded_and_estimates_from_observer_copies(sim_store) ->
     assert report.estimate.reported == len(d.sample) and not report.estimate.missing
     assert {c.line for c in report.comparisons} == {*sim.party_ids, "turnout"}
     assert report.to_dict()["outside"] == [c.line for c in report.comparisons if c.outside]
+    # the official side is what the tally counts: here every official protocol
+    assert report.official == pytest.approx(official_ratios(sim.protocols, sim.party_ids))
 
 
 def test_evidence_view_gathers_everything(sim_store) -> None:  # type: ignore[no-untyped-def]

@@ -374,7 +374,8 @@ def pvt_report(store: Store, election_id: str, *, denominator: str = "ballots_ca
     """Estimate from the observers' copies of the sampled stations and compare with official.
 
     Where several observers filed a copy of the same sampled station, the newest counts. The
-    official figures are the national sums of the newest ``official`` protocols.
+    official figures are the national sums of the protocols the tally counts
+    (:func:`shailoo.tally.service.load_tally`).
     """
     design = current_design(store, election_id)
     election = store.election(election_id)
@@ -390,8 +391,13 @@ def pvt_report(store: Store, election_id: str, *, denominator: str = "ballots_ca
             copies[sid] = max(observed, key=lambda x: x[0])[1]
     parties = election.party_ids
     est = estimate(design, copies, parties, denominator=denominator)
+    # The official figures are what the tally counts (the counting rule: double entry,
+    # reconciliation, annulments and re-runs), not merely the newest official entries.
+    from shailoo.tally.service import load_tally
+
+    tally = load_tally(store, election_id)
     official_protocols = [
-        by_source["official"][0] for by_source in versions.values() if "official" in by_source
+        p for s in election.stations if (p := tally.counted_protocol(s.id)) is not None
     ]
     official = (
         official_ratios(official_protocols, parties, denominator) if official_protocols else {}
