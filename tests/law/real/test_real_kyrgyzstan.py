@@ -130,3 +130,24 @@ def test_presets_load_and_cite_a_source() -> None:
         assert "Source:" in law.text and "Not confirmed" in law.text
         assert "silent on ties" in law.text
     assert load_law("kg-2010").threshold_base == "registered"
+
+
+def test_kg_2020_cap_on_a_merged_list() -> None:
+    """No real Kyrgyz election reached the 65-seat cap. What-if on the real 2020 figures: had
+    Birimdik and Mekenim Kyrgyzstan run as one list (963,057 votes), Hare would give it 90 of
+    120 seats; the cap keeps it at 65 and the other 55 go to the other qualified lists by the
+    same method: quota 316,257 / 55; Kyrgyzstan 30 + Butun Kyrgyzstan 24 whole quotas, the last
+    seat to Butun Kyrgyzstan's larger remainder (0.68 against 0.31 of a quota)."""
+    votes = dict(KG_2020.votes)
+    merged = {"Birimdik+Mekenim": votes.pop("Birimdik") + votes.pop("Mekenim Kyrgyzstan")}
+    totals = VoteTotals({**merged, **votes}, ballots_cast=1_990_753)
+    alloc = allocate(load_law("kg-2020"), totals)
+    assert {p: s for p, s in alloc.seats.items() if s} == {
+        "Birimdik+Mekenim": 65,
+        "Kyrgyzstan": 30,
+        "Butun Kyrgyzstan": 25,
+    }
+    assert alloc.capped == ["Birimdik+Mekenim"]
+    assert alloc.quota == Fraction(316_257, 55)
+    cap_step = next(s for s in alloc.steps if s["step"] == "cap")
+    assert cap_step["seats"] == 90 and cap_step["cap"] == 65
