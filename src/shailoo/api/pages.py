@@ -189,10 +189,11 @@ def _protocol_dict(p: Protocol | None) -> dict[str, Any] | None:
     return out
 
 
-def station(
-    store: Store, tally: Tally, station_id: str, risk: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """A station page: counted protocol, every version from every source, incidents, decisions."""
+def station(store: Store, tally: Tally, station_id: str) -> dict[str, Any]:
+    """A station page: counted protocol, every version from every source, incidents, decisions,
+    reconciliation of its sources and its forensic risk (from the latest forensic run)."""
+    from shailoo.api import forensics_view
+
     status = tally.station_status(station_id)  # NotFound for an unknown station
     s = next(x for x in tally.election.stations if x.id == station_id)
     history = []
@@ -231,8 +232,9 @@ def station(
         "accepted_protocol": _protocol_dict(status.protocol),
         "history": history,
         "incidents": views.incidents(store, tally.election.id, station_id),
+        "reconciliation": _reconciliation(store, tally.election.id, station_id),
         "decisions": [d for d in decs if views.affects(d, station_id, s.region, s.district)],
-        "risk": risk,
+        "risk": forensics_view.station_risk(tally.election.id, station_id),
     }
 
 
@@ -282,11 +284,18 @@ def downloads_page(store: Store, tally: Tally) -> dict[str, Any]:
 
 def forensics_page(store: Store, tally: Tally) -> dict[str, Any]:
     """The election's forensic summary: each test's statistic, null, p-value and meaning."""
-    return {
-        "election": views.election_info(store, tally.election),
-        "available": False,
-        "message": "The forensic checks are not available yet.",
-        "summary": [],
-        "figures": [],
-        "top_stations": [],
-    }
+    from shailoo.api import forensics_view
+
+    data = forensics_view.page(forensics_view.compute(tally), tally)
+    data["election"] = views.election_info(store, tally.election)
+    return data
+
+
+def _reconciliation(store: Store, election_id: str, station_id: str) -> dict[str, Any] | None:
+    """Line-by-line comparison of the station's sources (official, second entry, observers)."""
+    from shailoo.observe.service import reconcile
+
+    found = reconcile(store, election_id, [station_id]).get(station_id)
+    if found is None or len(found.sources) < 2:
+        return None
+    return dict(found.to_dict())
