@@ -227,8 +227,11 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
     view = json.loads(out)
     assert view["incidents"][0]["incident_id"] == iid
     assert "observer:kloop-1" in view["sources"]
+    risk = view["forensic_risk"]
+    assert 0 <= risk["score"] <= 1 and 1 <= risk["rank"] <= risk["of"] == len(stations)
+    assert set(risk["raised"]) <= set(risk["signals"])
     code, out, _ = run(capsys, "evidence", in_district[0], "--db", str(db))
-    assert "cash offered" in out and "PEC chair dismissed" in out
+    assert "cash offered" in out and "PEC chair dismissed" in out and "Forensic risk: " in out
 
 
 def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from shailoo.domain.errors import InputError, Refused
 from shailoo.domain.model import Station
@@ -25,12 +25,17 @@ OBSERVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
 def parse_date(value: str, what: str = "date") -> date:
-    """An ISO date (``2020-10-04``); an :class:`InputError` naming ``what`` otherwise."""
+    """The day of an ISO date or date-time (``2020-10-04``, ``2020-10-04T11:20``).
+
+    Anything else is an :class:`InputError` naming ``what``.
+    """
     try:
-        return date.fromisoformat(value[:10])
+        if len(value) <= 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value).date()
     except ValueError:
         raise InputError(
-            f"{what} is not an ISO date (YYYY-MM-DD)",
+            f"{what} is not an ISO date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
             column=what,
             rule="bad-date",
             values={what: value},

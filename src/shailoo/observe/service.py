@@ -9,7 +9,7 @@ observer files is written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from shailoo.domain.events import (
     Event,
 )
 from shailoo.domain.model import Election, Protocol, Station, is_valid_source
+from shailoo.intake import RecordResult
 from shailoo.ledger import Store
 from shailoo.observe.evidence_store import EvidenceStore
 from shailoo.observe.incidents import (
@@ -183,7 +184,7 @@ def record_observer_copies(
     author: str,
     *,
     on: date | None = None,
-) -> Any:
+) -> RecordResult:
     """Record an observer's copies of protocols (source ``observer:<id>``), within scope only.
 
     Every station must be in the observer's scope on ``on`` (today by default); one out of
@@ -191,8 +192,6 @@ def record_observer_copies(
     ledger's intake (:func:`shailoo.intake.record_protocols`) with the usual checks, and its
     result is returned.
     """
-    from dataclasses import replace
-
     from shailoo.intake import record_protocols
 
     election = store.election(election_id)

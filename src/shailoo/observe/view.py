@@ -65,23 +65,49 @@ def decisions_for(events: Iterable[Event], station: Station) -> list[dict[str, A
     return list(made.values())
 
 
+#: Monte-Carlo replicates of the forensic nulls in the evidence view (a quick look; the full
+#: battery is ``shailoo forensics``)
+RISK_REPLICATES = 200
+
+
 def forensic_risk(store: Store, election_id: str, station_id: str) -> dict[str, Any] | None:
     """The station's forensic risk score and the signals that raised it, when available.
 
-    Optional: the forensics layer may be absent or unable to score this election; then None.
+    Runs the forensic battery (:func:`shailoo.forensics.battery.run`, fixed seed 0,
+    :data:`RISK_REPLICATES` replicates) on the protocols the tally counts. None when the
+    station has no counted protocol or the battery cannot score this election (too few
+    stations, no votes): the rest of the evidence must not depend on it.
     """
+    from shailoo.domain.errors import ShailooError
+    from shailoo.forensics.battery import run
+    from shailoo.forensics.table import StationTable
+    from shailoo.tally.service import load_tally
+
+    tally = load_tally(store, election_id)
+    stations = tally.election.stations
+    protocols = [p for s in stations if (p := tally.counted_protocol(s.id)) is not None]
+    if not any(p.station == station_id for p in protocols):
+        return None
     try:
-        from shailoo.forensics import risk as risk_module  # type: ignore[attr-defined]
-    except ImportError:
+        report = run(
+            StationTable.from_protocols(protocols, stations),
+            replicates=RISK_REPLICATES,
+            seed=0,
+            bootstrap=20,
+        )
+    except (ShailooError, ValueError):
         return None
-    scorer = getattr(risk_module, "station_risk_from_store", None)
-    if scorer is None:
-        return None
-    try:
-        result = scorer(store, election_id, station_id)
-    except Exception:  # noqa: BLE001 - a missing score must not hide the rest of the evidence
-        return None
-    return dict(result) if result is not None else None
+    risk = report.risk.station(station_id)
+    rank = int((report.risk.score > risk.score).sum()) + 1
+    return {
+        "score": round(risk.score, 4),
+        "rank": rank,
+        "of": len(protocols),
+        "leader": report.leader,
+        "raised": list(risk.raised),
+        "signals": {k: round(v, 4) for k, v in risk.signals.items()},
+        "replicates": RISK_REPLICATES,
+    }
 
 
 def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
@@ -190,5 +216,13 @@ def render(view: Mapping[str, Any]) -> str:
         )
     out.append(f"In the PVT sample: {'yes' if view['pvt_sample'] else 'no'}")
     risk = view["forensic_risk"]
-    out.append("Forensic risk: " + ("not available" if risk is None else str(risk)))
+    if risk is None:
+        out.append("Forensic risk: not available")
+    else:
+        raised = ", ".join(risk["raised"]) or "no signal above its threshold"
+        out.append(
+            f"Forensic risk: {risk['score']:.2f} (rank {risk['rank']} of {risk['of']}, leader "
+            f"{risk['leader']}); raised by: {raised}. A score flags a station to look at; it "
+            "is not a finding of fraud."
+        )
     return "\n".join(out)
