@@ -1,4 +1,4 @@
-"""``shailoo results``: national totals from the current protocols (minimal tally)."""
+"""``shailoo results``: results of the nation or one unit from the full tally."""
 
 from __future__ import annotations
 
@@ -10,68 +10,118 @@ from shailoo.cli import add_command
 from shailoo.cli.init import add_db_arguments
 
 
-def national_totals(store: Any, election_id: str, source: str = "official") -> dict[str, Any]:
-    """Totals over the newest protocol of ``source`` per station (corrections applied)."""
-    election = store.election(election_id)
-    latest = store.latest_protocols(election_id)
-    totals = dict.fromkeys(("registered", "ballots_cast", "invalid", "against_all"), 0)
-    votes = dict.fromkeys(election.party_ids, 0)
-    reported = 0
-    for (_station, src), event in latest.items():
-        if src != source:
-            continue
-        p = event.payload
-        reported += 1
-        for k in totals:
-            totals[k] += p[k]
-        for pid, n in p["votes"].items():
-            votes[pid] = votes.get(pid, 0) + n
-    return {
-        "election_id": election_id,
-        "source": source,
-        "stations_reported": reported,
-        "stations": len(election.stations),
-        **totals,
-        "turnout_percent": round(100 * totals["ballots_cast"] / totals["registered"], 2)
-        if totals["registered"]
-        else None,
-        "votes": votes,
-        "party_names": {p.id: p.name for p in election.parties},
-    }
-
-
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``shailoo results``."""
     p = add_command(
         sub,
         "results",
-        "National totals from the current protocols: turnout, invalid, against all, votes.",
-        example="shailoo results --db kg.db --json",
+        "Results by unit: turnout, invalid, against all, votes and shares, stations reported.",
+        example="shailoo results --db kg.db --region Chui --json",
+        description=(
+            "Results from the counted protocols: the nation (with its regions), a region (with "
+            "its districts), a district (with its stations) or one station. Annulled units are "
+            "left out and marked, with the decisions that annulled them; --as-reported shows "
+            "the figures as reported, annulled ones included. A partial re-run's protocols take "
+            "the place of the annulled ones."
+        ),
     )
     add_db_arguments(p)
-    p.add_argument("--source", default="official", help="protocol source to count (official)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--region", help="one region and its districts")
+    where.add_argument("--district", help="one district and its stations")
+    where.add_argument("--station", help="one station")
+    p.add_argument("--as-reported", action="store_true", help="include annulled figures")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run)
 
 
+def _level(args: argparse.Namespace) -> tuple[str, str]:
+    if args.region:
+        return "region", args.region
+    if args.district:
+        return "district", args.district
+    if args.station:
+        return "station", args.station
+    return "nation", ""
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:6.2f} %"
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the totals."""
+    """Print the results of the unit asked for."""
     from shailoo.ledger import open_store
+    from shailoo.tally.service import load_tally, results_json
 
     with open_store(args.db) as store:
-        eid = args.election or store.current_election()
-        t = national_totals(store, eid, args.source)
+        tally = load_tally(store, args.election)
+    level, uid = _level(args)
+    data = results_json(tally, level, uid)
+    if args.as_reported:
+        data["unit"] = tally.unit(level, uid, as_reported=True).to_json()
+    u = data["unit"]
     if args.json:
-        print(json.dumps(t, ensure_ascii=False, indent=2))
+        # the flat keys of the first (national-only) version of this command stay for scripts
+        flat: dict[str, Any] = {
+            "election_id": tally.election.id,
+            "stations": u["stations_total"],
+            **{
+                k: u[k]
+                for k in (
+                    "stations_reported",
+                    "registered",
+                    "ballots_cast",
+                    "invalid",
+                    "against_all",
+                    "votes",
+                )
+            },
+            "turnout_percent": u["turnout_pct"],
+            "party_names": {p["id"]: p["name"] for p in data["parties"]},
+        }
+        print(json.dumps({**flat, **data}, ensure_ascii=False, indent=2))
         return 0
-    cast = t["ballots_cast"]
-    print(f"{eid}: {t['stations_reported']} of {t['stations']} stations reported ({t['source']})")
-    print(f"  registered voters {t['registered']:>12,}")
-    turnout = "—" if t["turnout_percent"] is None else f"{t['turnout_percent']:.2f} %"
-    print(f"  ballots cast      {cast:>12,}   turnout {turnout}")
-    print(f"  invalid           {t['invalid']:>12,}")
-    print(f"  against all       {t['against_all']:>12,}")
-    for pid, n in sorted(t["votes"].items(), key=lambda kv: -kv[1]):
-        share = f"{100 * n / cast:6.2f} %" if cast else ""
-        print(f"  {t['party_names'].get(pid, pid)[:30]:<30} {n:>12,} {share}")
+    names = {p["id"]: p["name"] for p in data["parties"]}
+    title = tally.election.id if level == "nation" else f"{tally.election.id} / {level} {uid}"
+    print(f"{title}: {tally.election.name}")
+    if tally.election.replaces:
+        r = tally.election.replaces
+        print(
+            f"  re-run replacing {r.get('election_id')} (old ledger's final hash {r.get('final_hash')})"
+        )
+    for link in tally.replaced_by:
+        print(f"  replaced by {link['by']} ({link['scope'].get('level')})")
+    if u["annulled"]:
+        for did in u["annulled_by"]:
+            d = tally.decisions[did]
+            print(
+                f"  ANNULLED by {did} of {d.date}: {d.reason} "
+                f"[{d.legal_basis.get('article', '')}] — figures below leave it out"
+            )
+    if u["certified_by"]:
+        print(f"  certified by {', '.join(u['certified_by'])}")
+    print(
+        f"  stations reported {u['stations_reported']} of {u['stations_total']}"
+        f" (missing {u['stations_missing']}, annulled {u['stations_annulled']}"
+        + (f", re-run {u['stations_rerun']}" if u["stations_rerun"] else "")
+        + ")"
+        + ("  [as reported]" if u["as_reported"] else "")
+    )
+    print(f"  registered voters {u['registered']:>12,}   (all stations {u['registered_total']:,})")
+    print(f"  ballots cast      {u['ballots_cast']:>12,}   turnout {_pct(u['turnout_pct'])}")
+    print(f"  invalid           {u['invalid']:>12,}")
+    print(f"  against all       {u['against_all']:>12,}")
+    for pid, n in sorted(u["votes"].items(), key=lambda kv: -kv[1]):
+        print(f"  {names.get(pid, pid)[:30]:<30} {n:>12,} {_pct(u['shares_pct'][pid])}")
+    subs = data.get("subunits") or []
+    if subs and level != "district":
+        print(f"  {'unit':<24} {'reported':>9} {'turnout':>9}  leading")
+        for s in subs:
+            lead = max(s["votes"], key=lambda p: s["votes"][p]) if any(s["votes"].values()) else "—"
+            mark = "  ANNULLED" if s["annulled"] else ""
+            print(
+                f"  {s['id'][:24]:<24} {s['stations_reported']:>4}/{s['stations_total']:<4} "
+                f"{_pct(s['turnout_pct'])}  {lead}{mark}"
+            )
     return 0
