@@ -10,7 +10,7 @@ from shailoo.domain.errors import InputError
 from shailoo.forensics.digits import digit_tests
 from shailoo.forensics.fingerprint import fit_fingerprint
 from shailoo.forensics.heaping import heaping_test
-from shailoo.forensics.outliers import outlier_scores, turnout_slope
+from shailoo.forensics.outliers import joint_asymmetry, outlier_scores, turnout_slope
 from shailoo.forensics.report import ForensicReport, RiskTable, TestResult
 from shailoo.forensics.risk import combine, hit_signal, z_signal
 from shailoo.forensics.spikes import spike_test
@@ -235,6 +235,26 @@ def run(
             ),
             paper="Sobyanin and Sukhovolsky (1995), as in Myagkov, Ordeshook, Shakin, The Forensics of Election Fraud (2009)",
             details={"slope": sl.slope, "se": sl.se, "ci": sl.ci, "mean_share": sl.mean_share},
+        )
+    )
+    asym = joint_asymmetry(out.turnout_z, out.leader_z)
+    tests.append(
+        TestResult(
+            name="joint_outliers",
+            title="Stations high on both turnout and leader's share vs low on both",
+            statistic=float(asym.up - asym.down),
+            null="honest deviations as often both-low as both-high (binomial at 1/2)",
+            p_value=asym.p_value,
+            alarm=asym.p_value < ALARM_P and asym.up > 2 * asym.down,
+            threshold=f"p below {ALARM_P:g} and more than twice as many high as low",
+            meaning=(
+                f"{asym.up} stations exceed their district by {asym.cut:g} robust sd in both "
+                f"turnout and the leader's share, {asym.down} fall below it in both. Added "
+                "ballots for the leader fill only the upper corner; an honest local surge of "
+                "support for the leader does too, so read the stations."
+            ),
+            paper="robust z (median, MAD) within districts; corner asymmetry as in the fingerprint of Klimek et al. 2012",
+            details={"up": asym.up, "down": asym.down, "cut": asym.cut},
         )
     )
     tests.append(

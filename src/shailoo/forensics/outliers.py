@@ -153,3 +153,32 @@ def turnout_slope(
         ci=(slope - 1.96 * se, slope + 1.96 * se),
         z=(slope - mean_share) / se if se > 0 else float("nan"),
     )
+
+
+@dataclass
+class AsymmetryResult:
+    """Stations high on both turnout and the leader's share against those low on both."""
+
+    up: int
+    down: int
+    cut: float
+    p_value: float
+
+
+def joint_asymmetry(
+    turnout_z: np.ndarray, leader_z: np.ndarray, cut: float = 2.5
+) -> AsymmetryResult:
+    """Compare stations with both z above ``cut`` with those with both below ``-cut``.
+
+    Honest variation moves a station's turnout and the leader's share up or down alike, so
+    the two corners hold about as many stations; stuffing and rewriting for the leader fill only
+    the upper one. One-sided binomial test of up among up + down at 1/2.
+    """
+    from scipy.stats import binomtest
+
+    t = np.nan_to_num(turnout_z)
+    v = np.nan_to_num(leader_z)
+    up = int(((t > cut) & (v > cut)).sum())
+    down = int(((t < -cut) & (v < -cut)).sum())
+    p = float(binomtest(up, up + down, 0.5, alternative="greater").pvalue) if up + down else 1.0
+    return AsymmetryResult(up=up, down=down, cut=cut, p_value=p)
