@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
+from shailoo_builders import PASSWORD
 
 from shailoo.api.roles import Action, Principal, Role, permits
 
