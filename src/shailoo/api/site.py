@@ -49,6 +49,7 @@ class Site:
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._stores: list[Store] = []
         self._tallies: dict[str, Tally] = {}
+        self._partial: dict[str, bool] = {}
         #: held while a page is built from a tally (a re-entrant lock: builds may nest)
         self.build_lock = threading.RLock()
 
@@ -63,15 +64,31 @@ class Site:
         return store
 
     def election_id(self, requested: str | None = None) -> str:
-        """``requested`` if given (checked to exist), else the newest election."""
-        store = self.store()
-        if requested:
-            store.election(requested)  # raises NotFound naming the known elections
-            return requested
-        from shailoo.tally.service import default_election
+        """``requested`` if given (checked to exist), else the newest election that is not a
+        partial re-run (a partial re-run lives inside its original's pages).
 
-        # A partial re-run lives inside its original's pages, so the default skips it.
-        return default_election(store)
+        Runs on every request, so it costs one small query: an election's definition never
+        changes once written, so whether it is a partial re-run is remembered.
+        """
+        from shailoo.domain.errors import NotFound
+        from shailoo.tally.service import is_partial_rerun
+
+        store = self.store()
+        ids = store.elections()
+        if requested:
+            if requested not in ids:
+                raise NotFound(f"no election {requested!r}; known: {', '.join(ids) or 'none'}")
+            return requested
+        if not ids:
+            raise NotFound("no election in this database; create one with 'shailoo init'")
+        for eid in reversed(ids):
+            partial = self._partial.get(eid)
+            if partial is None:
+                partial = is_partial_rerun(store.election(eid))
+                self._partial[eid] = partial
+            if not partial:
+                return eid
+        return ids[-1]
 
     def head(self, election_id: str) -> Head:
         """The election's ledger head."""
