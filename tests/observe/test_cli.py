@@ -227,11 +227,25 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
     view = json.loads(out)
     assert view["incidents"][0]["incident_id"] == iid
     assert "observer:kloop-1" in view["sources"]
-    risk = view["forensic_risk"]
+    assert view["forensic_risk"] is None  # not computed unless asked: the view stays fast
+    code, out, _ = run(capsys, "evidence", in_district[0], "--risk", "--json", "--db", str(db))
+    risk = json.loads(out)["forensic_risk"]
     assert 0 <= risk["score"] <= 1 and 1 <= risk["rank"] <= risk["of"] == len(stations)
     assert set(risk["raised"]) <= set(risk["signals"])
-    code, out, _ = run(capsys, "evidence", in_district[0], "--db", str(db))
-    assert "cash offered" in out and "PEC chair dismissed" in out and "Forensic risk: " in out
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        f"station,risk,turnout_outlier,raised\n{in_district[0]},0.8125,0.9,turnout_outlier\n"
+    )
+    code, out, _ = run(
+        capsys, "evidence", in_district[0], "--risk-scores", str(scores), "--db", str(db)
+    )
+    assert "cash offered" in out and "PEC chair dismissed" in out
+    assert "Forensic risk: 0.81" in out and "turnout_outlier" in out
+    scores.write_text("station,score\n")
+    code, _, err = run(
+        capsys, "evidence", in_district[0], "--risk-scores", str(scores), "--db", str(db)
+    )
+    assert code == 2 and "scores.csv:1" in err and "missing-column" in err
 
 
 def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

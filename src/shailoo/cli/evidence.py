@@ -19,12 +19,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "One view of a station: the official protocol and its versions, the other sources\n"
             "(second entry, machine, observers) and every line on which they differ, whether the\n"
             "station is disputed or resolved, incidents and the commission's responses,\n"
-            "decisions over the station or any unit containing it, PVT membership and the\n"
-            "forensic risk when the forensics layer provides it."
+            "decisions over the station or any unit containing it, PVT membership, and with\n"
+            "--risk or --risk-scores its forensic risk score and the signals that raised it."
         ),
     )
     p.add_argument("station")
     p.add_argument("--json", action="store_true", help="print the view as JSON")
+    p.add_argument(
+        "--risk",
+        action="store_true",
+        help="compute the forensic risk now (runs the forensic battery: seconds on a large "
+        "election)",
+    )
+    p.add_argument(
+        "--risk-scores",
+        metavar="FILE",
+        help="read the risk from a scores file of 'shailoo forensics --scores FILE.csv'",
+    )
     add_common(p)
     p.set_defaults(handler=run)
 
@@ -35,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
 
     store, eid = open_election(args)
     with store:
-        view = evidence(store, eid, args.station)
+        view = evidence(
+            store, eid, args.station, compute_risk=args.risk, risk_scores=args.risk_scores
+        )
     if args.json:
         print_json(view)
     else:

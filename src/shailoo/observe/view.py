@@ -10,6 +10,7 @@ the forensics layer can compute one. Shown by ``shailoo evidence STATION [--json
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from shailoo.domain.errors import NotFound
@@ -110,8 +111,66 @@ def forensic_risk(store: Store, election_id: str, station_id: str) -> dict[str, 
     }
 
 
-def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
-    """Everything known about one station, as JSON-ready data."""
+def risk_from_scores(path: str | Path, station_id: str) -> dict[str, Any] | None:
+    """The station's row of a scores file written by ``shailoo forensics --scores FILE.csv``.
+
+    Columns ``station, risk``, one per signal, and ``raised`` (signal names joined by ``;``).
+    None when the station is not in the file.
+    """
+    import csv
+
+    from shailoo.domain.errors import InputError
+
+    file = Path(path)
+    try:
+        fh = open(file, newline="", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"cannot read the scores file: {exc.strerror}", file=str(file)) from None
+    with fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        if "station" not in header or "risk" not in header:
+            raise InputError(
+                "a scores file needs 'station' and 'risk' columns",
+                file=str(file),
+                line=1,
+                rule="missing-column",
+            )
+        signals = [c for c in header if c not in ("station", "risk", "raised")]
+        rows = [row for row in reader if row["station"] == station_id]
+    if not rows:
+        return None
+    row = rows[0]
+    try:
+        return {
+            "score": float(row["risk"]),
+            "raised": [x for x in (row.get("raised") or "").split(";") if x],
+            "signals": {k: float(row[k]) for k in signals if row.get(k) not in (None, "")},
+            "source": str(file),
+        }
+    except ValueError:
+        raise InputError(
+            "a risk or signal value is not a number",
+            file=str(file),
+            rule="not-a-number",
+            values={"station": station_id},
+        ) from None
+
+
+def evidence(
+    store: Store,
+    election_id: str,
+    station_id: str,
+    *,
+    compute_risk: bool = False,
+    risk_scores: str | Path | None = None,
+) -> dict[str, Any]:
+    """Everything known about one station, as JSON-ready data.
+
+    The forensic risk comes from ``risk_scores`` (a ``shailoo forensics --scores`` file) when
+    given, else is computed now when ``compute_risk`` (seconds on a large election), else is
+    left out (``None``) so that the view stays fast.
+    """
     election = store.election(election_id)
     station = next((s for s in election.stations if s.id == station_id), None)
     if station is None:
@@ -128,6 +187,11 @@ def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
     for e in events:
         if e.kind == PVT_DESIGNED:
             in_sample = station_id in (e.payload.get("sample") or ())
+    risk: dict[str, Any] | None = None
+    if risk_scores is not None:
+        risk = risk_from_scores(risk_scores, station_id)
+    elif compute_risk:
+        risk = forensic_risk(store, election_id, station_id)
     return {
         "election_id": election_id,
         "station": {
@@ -165,7 +229,7 @@ def evidence(store: Store, election_id: str, station_id: str) -> dict[str, Any]:
         "incidents": [i.to_dict() for i in found.values() if i.station == station_id],
         "decisions": decisions_for(events, station),
         "pvt_sample": in_sample,
-        "forensic_risk": forensic_risk(store, election_id, station_id),
+        "forensic_risk": risk,
     }
 
 
@@ -217,12 +281,19 @@ def render(view: Mapping[str, Any]) -> str:
     out.append(f"In the PVT sample: {'yes' if view['pvt_sample'] else 'no'}")
     risk = view["forensic_risk"]
     if risk is None:
-        out.append("Forensic risk: not available")
+        out.append(
+            "Forensic risk: not shown (use --risk, or --risk-scores FILE from "
+            "'shailoo forensics --scores')"
+        )
     else:
         raised = ", ".join(risk["raised"]) or "no signal above its threshold"
+        where = (
+            f" (rank {risk['rank']} of {risk['of']}, leader {risk['leader']})"
+            if "rank" in risk
+            else f" (from {risk.get('source')})"
+        )
         out.append(
-            f"Forensic risk: {risk['score']:.2f} (rank {risk['rank']} of {risk['of']}, leader "
-            f"{risk['leader']}); raised by: {raised}. A score flags a station to look at; it "
-            "is not a finding of fraud."
+            f"Forensic risk: {risk['score']:.2f}{where}; raised by: {raised}. A score flags a "
+            "station to look at; it is not a finding of fraud."
         )
     return "\n".join(out)
