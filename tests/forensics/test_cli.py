@@ -1,0 +1,64 @@
+"""``shailoo forensics`` end to end: files, JSON, scores, figures, report, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from shailoo.simulate import kyrgyz_2020
+
+
+def shailoo(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "shailoo", *args], capture_output=True, text=True, timeout=600
+    )
+
+
+def test_forensics_on_a_protocol_file(tmp_path: Path) -> None:
+    sim = kyrgyz_2020(seed=7, stuffing=0.05)
+    path = tmp_path / "protocols.csv"
+    sim.write_csv(path)
+    proc = shailoo(
+        "forensics", str(path), "--json", "--replicates", "100", "--quiet",
+        "--scores", str(tmp_path / "risk.csv"), "--report", str(tmp_path / "r.html"),
+        "--figures", str(tmp_path / "figs"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert payload["leader"] == "birimdik" and payload["stations"] == 2460
+    with open(tmp_path / "risk.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 2460 and {"station", "risk", "turnout_outlier"} <= set(rows[0])
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Whole-percent" in html and "data:image/png;base64" in html
+    for name in ("fingerprint", "turnout_histogram", "whole_percent", "digits"):
+        assert (tmp_path / "figs" / f"{name}.png").exists()
+        assert (tmp_path / "figs" / f"{name}.svg").exists()
+
+
+def test_readable_summary_and_leader(tmp_path: Path) -> None:
+    sim = kyrgyz_2020(seed=8)
+    path = tmp_path / "p.csv"
+    sim.write_csv(path)
+    proc = shailoo("forensics", str(path), "--leader", "ata-meken", "--replicates", "50", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "party under test: ata-meken" in proc.stdout
+    assert "Election-level alarm" in proc.stdout
+
+
+def test_user_errors_are_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("station,registered,ballots_issued,ballots_cast,A\ns1,100,50,50,-1\n")
+    proc = shailoo("forensics", str(path), "--quiet")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "bad.csv:2" in proc.stderr and "'A'" in proc.stderr
+    proc = shailoo("forensics", "--quiet")
+    assert proc.returncode == 2 and "RESULTS or --db" in proc.stderr
+    good = tmp_path / "good.csv"
+    kyrgyz_2020(seed=1).write_csv(good)
+    proc = shailoo("forensics", str(good), "--leader", "nobody", "--quiet")
+    assert proc.returncode == 2 and "unknown party" in proc.stderr

@@ -1,0 +1,87 @@
+"""Reading results: the canonical CSV, protocols, mapping files; errors that name the place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shailoo.domain.errors import InputError
+from shailoo.forensics import StationTable
+from shailoo.io.sources import read_mapped
+from shailoo.simulate import kyrgyz_2020
+
+HEADER = "station,region,district,registered,ballots_received,ballots_issued,ballots_cast,invalid,against_all,A,B\n"
+
+
+def test_canonical_csv_round_trip(tmp_path: Path) -> None:
+    sim = kyrgyz_2020(seed=2)
+    path = tmp_path / "protocols.csv"
+    sim.write_csv(path)
+    table = StationTable.from_csv(path)
+    assert table.parties == list(sim.party_ids)
+    assert np.array_equal(table.votes, sim.reported.votes)
+    assert np.array_equal(table.ballots_issued, sim.reported.ballots_issued)
+    assert table.region is not None and set(table.region) == set(sim.regions)
+    assert table.winner() in ("birimdik", "mekenim-kyrgyzstan")
+    from_protocols = StationTable.from_protocols(sim.protocols, sim.election.stations)
+    assert np.array_equal(from_protocols.votes, table.votes)
+    assert list(from_protocols.district) == list(table.district)
+
+
+@pytest.mark.parametrize(
+    ("row", "line", "column", "rule"),
+    [
+        ("s1,R,D,100,100,50,50,0,0,-3,53", 2, "A", "negative"),
+        ("s1,R,D,100,100,50,50,0,0,2.5,47", 2, "A", "not-an-integer"),
+        ("s1,R,D,100,100,50,50,0,0,x,47", 2, "A", "not-an-integer"),
+    ],
+)
+def test_bad_values_name_line_and_column(
+    tmp_path: Path, row: str, line: int, column: str, rule: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + row + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        StationTable.from_csv(path)
+    err = info.value
+    assert (err.file, err.line, err.column, err.rule) == (str(path), line, column, rule)
+
+
+def test_missing_registered_and_empty(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("station,A,B\ns,1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="registered"):
+        StationTable.from_csv(path)
+    path.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(InputError, match="no stations"):
+        StationTable.from_csv(path)
+    with pytest.raises(InputError, match="not found"):
+        StationTable.from_csv(tmp_path / "absent.csv")
+
+
+def test_mapping_file_sums_columns(tmp_path: Path) -> None:
+    data = tmp_path / "src.csv"
+    data.write_text(
+        "PS,DIST,VOTERS,EARLY,ONDAY,GOOD,BAD,Ann,Bob,NOTE\n"
+        "1,North,1000,10,490,480,20,300,180,x\n"
+        "2,North,800,0,400,390,10,100,290,y\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        'ignore = ["NOTE"]\n[columns]\nstation = "PS"\nregion = "DIST"\nregistered = "VOTERS"\n'
+        'ballots_issued = ["EARLY", "ONDAY"]\nballots_cast = ["GOOD", "BAD"]\ninvalid = "BAD"\n',
+        encoding="utf-8",
+    )
+    t = read_mapped(data, mapping)
+    assert t.parties == ["Ann", "Bob"]
+    assert t.ballots_issued.tolist() == [500, 400]
+    assert t.ballots_cast.tolist() == [500, 400]
+    assert t.stations == ["1", "2"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[columns]\nregistred = "VOTERS"\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_mapped(data, bad)
+    assert info.value.rule == "missing"
