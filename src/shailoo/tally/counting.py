@@ -23,6 +23,7 @@ from shailoo.domain.model import Protocol
 
 OFFICIAL = "official"
 SECOND_ENTRY = "second-entry"
+NO_OFFICIAL = "no official protocol"
 
 #: the fields of a protocol payload that are numbers (``votes`` aside)
 NUMERIC_FIELDS = (
@@ -75,7 +76,7 @@ def accepted_protocol(
         return chosen, f"reconciliation accepted {resolved_source!r}"
     official = versions.get(OFFICIAL)
     if official is None:
-        return None, "no official protocol"
+        return None, NO_OFFICIAL
     if not double_entry:
         return official, OFFICIAL
     second = versions.get(SECOND_ENTRY)

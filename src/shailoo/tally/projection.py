@@ -14,6 +14,7 @@ annulled stations dropped, or replaced by a partial re-run's protocol).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -32,7 +33,13 @@ from shailoo.domain.events import (
     Event,
 )
 from shailoo.domain.model import Election, Protocol, VoteTotals
-from shailoo.tally.counting import NUMERIC_FIELDS, accepted_protocol, protocol_from_payload
+from shailoo.tally.counting import (
+    NO_OFFICIAL,
+    NUMERIC_FIELDS,
+    OFFICIAL,
+    accepted_protocol,
+    protocol_from_payload,
+)
 from shailoo.tally.units import Decision, StationStatus, UnitResult, normalise_level
 
 # Column layout of a station row.
@@ -41,6 +48,8 @@ _ANNULLED = _REPORTED + 1  # 1 if a standing decision annuls the station
 _RERUN = _ANNULLED + 1  # 1 if the station is annulled and a partial re-run covers it
 _PARTY0 = _RERUN + 1
 _ROW = dict(zip(NUMERIC_FIELDS, range(len(NUMERIC_FIELDS)), strict=True))
+
+_HEAD = operator.itemgetter(*NUMERIC_FIELDS)
 
 #: above this many stations a decision recomputes the sums instead of updating them row by row
 _BULK = 256
@@ -62,6 +71,7 @@ class Tally:
         self.election = election
         self.party_ids: tuple[str, ...] = election.party_ids
         self._party_col = {p: _PARTY0 + i for i, p in enumerate(self.party_ids)}
+        self._zeros = (0,) * len(self.party_ids)
         self._width = _PARTY0 + len(self.party_ids)
         stations = election.stations
         self._station_ids = [s.id for s in stations]
@@ -79,8 +89,11 @@ class Tally:
         self._rows = np.zeros((n, self._width), dtype=np.int64)
         self._agg_all = self._empty_aggregates()
         self._agg = self._empty_aggregates()
-        self._versions: dict[str, dict[str, Protocol]] = {}
-        self._accepted: dict[str, tuple[Protocol | None, str]] = {}
+        # A version is kept as its ledger payload until someone reads it as a Protocol
+        # (building ~100,000 Protocol objects would dominate a rebuild; see bench/tally.py).
+        self._versions: dict[str, dict[str, Protocol | Mapping[str, Any]]] = {}
+        self._accepted: dict[str, tuple[Protocol | Mapping[str, Any] | None, str]] = {}
+        self._dirty: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._cover = np.zeros(n, dtype=np.int32)
         self._substitutes: dict[str, tuple[str, Protocol | None]] = {}
@@ -118,6 +131,21 @@ class Tally:
         return tally
 
     def _finish_rebuild(self) -> None:
+        if not self.election.double_entry:
+            # the common case inline (the newest official protocol counts), as in _reaccept
+            versions, accepted, resolved = self._versions, self._accepted, self._resolved
+            for station in self._dirty:
+                if station not in resolved:
+                    official = versions[station].get(OFFICIAL) if station in versions else None
+                    accepted[station] = (
+                        (official, OFFICIAL) if official is not None else (None, NO_OFFICIAL)
+                    )
+                else:
+                    self._reaccept(station)
+        else:
+            for station in self._dirty:
+                self._reaccept(station)
+        self._dirty.clear()
         self._deferred = False
         accepted = self._accepted
         empty = self._vector(None)
@@ -140,23 +168,25 @@ class Tally:
                 agg[level][:] = 0
                 np.add.at(agg[level], index, rows)
 
-    def _vector(self, proto: Protocol | None) -> list[int]:
-        row = [0] * self._width
+    def _vector(self, proto: Protocol | Mapping[str, Any] | None) -> list[int]:
         if proto is None:
-            return row
-        row[0] = proto.registered
-        row[1] = proto.ballots_received
-        row[2] = proto.ballots_issued
-        row[3] = proto.ballots_cast
-        row[4] = proto.invalid
-        row[5] = proto.against_all
-        row[_REPORTED] = 1
-        col = self._party_col
-        for party, votes in proto.votes.items():
-            c = col.get(party)
-            if c is not None:  # a party not on this election's ballot is never counted
-                row[c] = votes
-        return row
+            return [0] * self._width
+        if isinstance(proto, Protocol):
+            head: tuple[int, ...] = (
+                proto.registered,
+                proto.ballots_received,
+                proto.ballots_issued,
+                proto.ballots_cast,
+                proto.invalid,
+                proto.against_all,
+            )
+            votes: Mapping[str, int] = proto.votes
+        else:
+            head = _HEAD(proto)
+            votes = proto["votes"]
+        # C-level lookups: this runs once per protocol in a rebuild. A party not on this
+        # election's ballot is never counted; a party missing from the protocol counts 0.
+        return [*head, 1, 0, 0, *map(votes.get, self.party_ids, self._zeros)]
 
     def _counted_row(self, i: int) -> np.ndarray:
         """What station ``i`` contributes to the results, from its row as reported."""
@@ -212,7 +242,7 @@ class Tally:
         kind = event.kind
         payload = event.payload
         if kind in (PROTOCOL_RECORDED, PROTOCOL_CORRECTED):
-            self._apply_protocol(protocol_from_payload(payload))
+            self._apply_protocol(payload)
         elif kind == DECISION_MADE:
             self._apply_decision(event)
         elif kind == DECISION_REVOKED:
@@ -220,7 +250,10 @@ class Tally:
         elif kind == RECONCILIATION_RESOLVED:
             station = str(payload["station"])
             self._resolved[station] = str(payload["accepted_source"])
-            self._reaccept(station)
+            if self._deferred:
+                self._dirty.add(station)
+            else:
+                self._reaccept(station)
         elif kind == INCIDENT_REPORTED:
             self._incident_station[str(payload["incident_id"])] = str(payload["station"])
             self._incident_status[str(payload["incident_id"])] = "reported"
@@ -243,23 +276,49 @@ class Tally:
         for event in events:
             self.apply(event)
 
-    def _apply_protocol(self, proto: Protocol) -> None:
-        station = proto.station
+    def _apply_protocol(self, payload: Mapping[str, Any]) -> None:
+        station = payload["station"]
         if station not in self._sidx:
             self.unknown_stations.add(station)
             return
-        self._versions.setdefault(station, {})[proto.source] = proto
-        self._reaccept(station)
+        source = payload.get("source") or OFFICIAL
+        versions = self._versions.get(station)
+        if versions is None:
+            self._versions[station] = {source: payload}
+        else:
+            versions[source] = payload
+        if self._deferred:
+            self._dirty.add(station)
+        else:
+            self._reaccept(station)
+
+    def _protocol(self, station: str, source: str) -> Protocol | None:
+        """The newest version from ``source`` as a Protocol (built once, on first read)."""
+        versions = self._versions.get(station, {})
+        v = versions.get(source)
+        if v is None or isinstance(v, Protocol):
+            return v
+        proto = protocol_from_payload(v)
+        versions[source] = proto
+        return proto
 
     def _reaccept(self, station: str) -> None:
         i = self._sidx.get(station)
         if i is None:
             return
-        chosen = accepted_protocol(
-            self._versions.get(station, {}),
-            double_entry=self.election.double_entry,
-            resolved_source=self._resolved.get(station),
-        )
+        versions = self._versions.get(station, {})
+        resolved = self._resolved.get(station)
+        chosen: tuple[Protocol | Mapping[str, Any] | None, str]
+        if resolved is None and not self.election.double_entry:
+            # the common case, without building a Protocol: the newest official one counts
+            official = versions.get(OFFICIAL)
+            chosen = (official, OFFICIAL) if official is not None else (None, NO_OFFICIAL)
+        else:
+            chosen = accepted_protocol(
+                {src: self._protocol(station, src) for src in versions},  # type: ignore[misc]
+                double_entry=self.election.double_entry,
+                resolved_source=resolved,
+            )
         self._accepted[station] = chosen
         self._refresh(i, reported_changed=True)
 
@@ -484,7 +543,12 @@ class Tally:
 
     def station(self, station_id: str) -> Protocol | None:
         """The protocol the counting rule accepts for the station (annulled or not), or None."""
-        return self._accepted.get(station_id, (None, ""))[0]
+        chosen, reason = self._accepted.get(station_id, (None, ""))
+        if chosen is None or isinstance(chosen, Protocol):
+            return chosen
+        proto = protocol_from_payload(chosen)
+        self._accepted[station_id] = (proto, reason)
+        return proto
 
     def counted_protocol(self, station_id: str) -> Protocol | None:
         """The protocol that enters the results for the station, or None."""
@@ -503,7 +567,8 @@ class Tally:
         i = self._sidx.get(station_id)
         if i is None:
             raise NotFound(f"no station {station_id!r} in election {self.election.id!r}")
-        proto, reason = self._accepted.get(station_id, (None, "no protocol yet"))
+        reason = self._accepted.get(station_id, (None, "no protocol yet"))[1]
+        proto = self.station(station_id)
         annulled_by = self._annulled_by("station", station_id)
         sub = self._substitutes.get(station_id) if self._cover[i] else None
         counted = self.counted_protocol(station_id)
@@ -531,7 +596,11 @@ class Tally:
 
     def versions(self, station_id: str) -> Mapping[str, Protocol]:
         """The newest protocol of the station from each source."""
-        return dict(self._versions.get(station_id, {}))
+        return {
+            src: p
+            for src in list(self._versions.get(station_id, {}))
+            if (p := self._protocol(station_id, src)) is not None
+        }
 
     def current_protocols(self) -> Iterator[Protocol]:
         """The counted protocols in station order (what forensics reads)."""
@@ -577,7 +646,7 @@ class Tally:
             "agg_all": {k: v.tolist() for k, v in self._agg_all.items()},
             "agg": {k: v.tolist() for k, v in self._agg.items()},
             "cover": self._cover.tolist(),
-            "accepted": {k: v for k, v in self._accepted.items()},
+            "accepted": {k: (self.station(k), v[1]) for k, v in self._accepted.items()},
             "decisions": {k: v.to_json() for k, v in self.decisions.items()},
             "replaced_by": list(self.replaced_by),
             "flagged": self.flagged_stations(),

@@ -6,10 +6,12 @@ and HTTP belong to the callers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from shailoo.domain.errors import NotFound, Refused
+from shailoo.domain.events import Event
 from shailoo.domain.model import Election, VoteTotals
 from shailoo.tally.projection import Tally
 
@@ -47,9 +49,45 @@ def load_tally(store: Store, election_id: str | None = None) -> Tally:
     return _load(store, election_id or default_election(store), set())
 
 
+def _decoder() -> Callable[[str | bytes], Any]:
+    try:
+        import msgspec
+    except ImportError:  # pragma: no cover - msgspec is a dependency; json gives the same values
+        return json.loads
+    decoder: Callable[[str | bytes], Any] = msgspec.json.Decoder().decode
+    return decoder
+
+
+def ledger_events(store: Store, election_id: str) -> Iterator[Event]:
+    """The election's events, as :meth:`Store.events` gives them, decoded faster.
+
+    Decoding the JSON payloads is most of the cost of a rebuild; msgspec decodes the same
+    JSON to the same values about twice as fast as :mod:`json` (bench/tally.py).
+    """
+    from shailoo.ledger.store import COLUMNS
+
+    col = {c: i for i, c in enumerate(COLUMNS)}
+    e, s, k, a, r, h, ph, pl = (
+        col[c]
+        for c in (
+            "election_id",
+            "seq",
+            "kind",
+            "author",
+            "recorded_at",
+            "hash",
+            "prev_hash",
+            "payload",
+        )
+    )
+    decode = _decoder()
+    for row in store.event_rows(election_id):
+        yield Event(int(row[s]), row[k], decode(row[pl]), row[a], row[r], row[e], row[h], row[ph])
+
+
 def _load(store: Store, election_id: str, seen: set[str]) -> Tally:
     seen.add(election_id)
-    tally = Tally.rebuild(store.election(election_id), store.events(election_id))
+    tally = Tally.rebuild(store.election(election_id), ledger_events(store, election_id))
     for link in tally.replaced_by:
         by = link["by"]
         if link["scope"].get("level", "election") != "election" and by not in seen:
