@@ -6,7 +6,8 @@ Run: ``.venv/bin/python bench/observe.py [--stations 20000] [--draws 1000]``
    observers' copies (one per station) are in a SQLite ledger: ``service.reconcile`` against the
    floor of reading the same newest protocols from the ledger (``Store.latest_protocols``) and
    comparing them in memory with a bare dict comparison, measured in the same run.
-2. The evidence view of one station (``shailoo evidence``), median of 20 stations.
+2. The evidence view of one station (``shailoo evidence``), median of 20 stations, and once
+   with the forensic risk computed (``--risk``).
 3. PVT: one estimate on the designed sample, and the empirical coverage of the 95 % intervals
    over ``--draws`` independent samples (should be close to 0.95), with the time per draw
    against a plain numpy ratio of sums over the same sample (the floor: no variance at all).
@@ -93,9 +94,13 @@ def main() -> int:
             t = time.perf_counter()
             evidence(store, eid, sid)
             times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        evidence(store, eid, sim.station_ids[0], compute_risk=True)
+        t_risk = time.perf_counter() - t
         print(
             f"evidence view: median {1000 * statistics.median(times):.0f} ms per station "
-            f"(ledger of {store.count(eid)} events)"
+            f"(ledger of {store.count(eid)} events); with --risk (forensic battery) "
+            f"{t_risk:.1f} s"
         )
 
     parties = sim.party_ids
