@@ -17,8 +17,9 @@ and the official figures are checked against those intervals.
   (largest remainders, at least two per region so that a variance can be estimated), simple
   random sampling without replacement inside each region from a recorded seed.
 * **Estimation**: the combined ratio estimator with stations as clusters (Cochran, *Sampling
-  Techniques*, 3rd ed., §6.11 and §9.9): ``R = Σ_h N_h ȳ_h / Σ_h N_h x̄_h`` with the linearised
-  variance ``V = Σ_h N_h² (1 - n_h/N_h) s²_{d,h} / n_h / X²`` of the residuals
+  Techniques*, 3rd ed., 1977: ch. 6 on ratio estimates, the combined one in stratified samples;
+  ch. 9 on cluster sampling): ``R = Σ_h N_h ȳ_h / Σ_h N_h x̄_h`` with the linearised variance
+  ``V = Σ_h N_h² (1 - n_h/N_h) s²_{d,h} / n_h / X²`` of the residuals
   ``d = y - R x``. Intervals use Student's t with ``n - H`` degrees of freedom.
 
 Everything here is pure (numpy/scipy over plain values); :mod:`shailoo.observe.service` reads the
