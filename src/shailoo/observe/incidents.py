@@ -1,9 +1,8 @@
 """Incidents observers report at polling stations, and the commission's response to them.
 
-Categories follow the violations observers reported in Kyrgyzstan 2020 (OSCE/ODIHR Election
-Observation Mission, final report on the 4 October 2020 parliamentary elections: vote buying,
-pressure on voters, carousel voting) and the usual observer checklists. Status moves with the
-commission's handling: ``reported`` -> ``under-review`` -> ``confirmed`` | ``dismissed``; each
+Categories are the violations observer missions report on polling day, vote buying first
+among them: it is what observers of the Kyrgyz election of 4 October 2020 reported (DESIGN.md).
+Status moves with the commission's handling: ``reported`` -> ``under-review`` -> ``confirmed`` | ``dismissed``; each
 change is an ``incident.updated`` event carrying the commission's response, so the history of a
 complaint is never lost.
 
