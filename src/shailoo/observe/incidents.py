@@ -2,9 +2,9 @@
 
 Categories are the violations observer missions report on polling day, vote buying first
 among them: it is what observers of the Kyrgyz election of 4 October 2020 reported (DESIGN.md).
-Status moves with the commission's handling: ``reported`` -> ``under-review`` -> ``confirmed`` | ``dismissed``; each
-change is an ``incident.updated`` event carrying the commission's response, so the history of a
-complaint is never lost.
+Status moves with the commission's handling: ``reported`` -> ``under-review`` ->
+``confirmed`` | ``dismissed``; each change is an ``incident.updated`` event carrying the
+commission's response, so the history of a complaint is never lost.
 
 Pure: :func:`project_incidents` builds the current incidents from ledger events.
 """
