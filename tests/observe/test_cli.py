@@ -266,6 +266,44 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
     assert code == 0, err
     code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
     sample = json.loads(out)["sample"]
+    assert json.loads(out)["design_effect"] == "10.0"
+    # the design effect measured on an election in the database (here the same one)
+    code, out, err = run(
+        capsys,
+        "pvt",
+        "design",
+        "--margin",
+        "0.05",
+        "--design-effect-from",
+        "kg-2020",
+        "--seed",
+        "5",
+        "--db",
+        str(db),
+    )
+    assert code == 0, err
+    measured = float(out.split("design effect ")[1].split(")")[0])
+    assert measured > 1
+    code, _, err = run(
+        capsys, "pvt", "design", "--margin", "0.05", "--design-effect-from", "nope", "--db", str(db)
+    )
+    assert code == 2 and "nope" in err
+    # back to the first design for the estimate below
+    code, out, err = run(
+        capsys,
+        "pvt",
+        "design",
+        "--margin",
+        "0.03",
+        "--design-effect",
+        "10",
+        "--seed",
+        "5",
+        "--db",
+        str(db),
+    )
+    code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
+    assert json.loads(out)["sample"] == sample
     code, _, err = run(capsys, "pvt", "estimate", "--db", str(db))
     assert code == 2 and "too few" in err  # no copies yet
     wide = ["--district", *sorted({s.district for s in sim.election.stations})]

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "  shailoo pvt sample [--json]          the sampled stations by region\n"
             "  shailoo pvt estimate [--denominator ballots_cast|valid] [--json]\n\n"
             "The design effect (1 + (m-1)*rho for stations of m voters) widens the sample for\n"
-            "clustering; take it from a previous election (shailoo.observe.pvt.design_effect_from).\n"
+            "clustering; measure it on a previous election with --design-effect-from ELECTION.\n"
             "Exit 1 from estimate when an official figure falls outside its interval."
         ),
     )
@@ -34,7 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = actions.add_parser("design", help="draw and record the sample")
     d.add_argument("--margin", type=float, required=True, help="wanted margin, 0.01 = 1 point")
     d.add_argument("--confidence", type=float, default=0.95)
-    d.add_argument("--design-effect", type=float, default=1.0)
+    deff = d.add_mutually_exclusive_group()
+    deff.add_argument("--design-effect", type=float, default=1.0)
+    deff.add_argument(
+        "--design-effect-from",
+        metavar="ELECTION",
+        help="measure the design effect on another election in the same database (e.g. the "
+        "previous one, or the annulled one before a re-run)",
+    )
     d.add_argument("--expected-turnout", type=float, default=1.0)
     d.add_argument("--seed", type=int, default=0)
     add_common(d, author=True)
@@ -61,6 +68,8 @@ def run_design(args: argparse.Namespace) -> int:
 
     store, eid = open_election(args)
     with store:
+        if args.design_effect_from:
+            args.design_effect = service.design_effect_of_election(store, args.design_effect_from)
         d = service.design_pvt(
             store,
             eid,

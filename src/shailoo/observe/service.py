@@ -42,6 +42,7 @@ from shailoo.observe.pvt import (
     PvtDesign,
     PvtEstimate,
     compare,
+    design_effect_from,
     design_sample,
     estimate,
     official_ratios,
@@ -335,6 +336,18 @@ def design_pvt(
     )
     store.append(election_id, [(PVT_DESIGNED, d.to_payload(), author)])
     return d
+
+
+def design_effect_of_election(store: Store, election_id: str) -> float:
+    """The design effect measured on another election's counted protocols (e.g. the previous
+    one, or the annulled election before its re-run), for sizing a PVT sample."""
+    from shailoo.tally.service import load_tally
+
+    tally = load_tally(store, election_id)
+    protocols = [
+        p for s in tally.election.stations if (p := tally.counted_protocol(s.id)) is not None
+    ]
+    return design_effect_from(protocols, tally.election.party_ids)
 
 
 def current_design(store: Store, election_id: str) -> PvtDesign:
