@@ -41,6 +41,10 @@ Payload keys by kind (``?`` marks an optional key):
     ``station, accepted_source, reason``
 ``pvt.designed``
     ``sample`` (list of station ids), ``margin_of_error, confidence, seed``
+``observation.recorded``
+    ``station, source`` (``observer:<id>``), ``minimum`` (``{line: int}``: the smallest value each
+    named protocol line can truthfully show, e.g. ballots voters photographed: a lower bound, not
+    a copy of the protocol), ``note``
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ INCIDENT_REPORTED: Final = "incident.reported"
 INCIDENT_UPDATED: Final = "incident.updated"
 RECONCILIATION_RESOLVED: Final = "reconciliation.resolved"
 PVT_DESIGNED: Final = "pvt.designed"
+OBSERVATION_RECORDED: Final = "observation.recorded"
 
 KINDS: Final = (
     ELECTION_DEFINED,
@@ -73,6 +78,7 @@ KINDS: Final = (
     INCIDENT_UPDATED,
     RECONCILIATION_RESOLVED,
     PVT_DESIGNED,
+    OBSERVATION_RECORDED,
 )
 
 
