@@ -63,7 +63,9 @@ def nist_json(store: Store, tally: Tally) -> bytes:
         nist: Any = importlib.import_module("shailoo.io.nist")
     except ImportError:
         raise NotFound("the NIST export is not available in this installation") from None
-    return dumps(nist.election_report(tally))
+    seats = pages.seats(tally)
+    by_party = {p["id"]: p["seats"] for p in seats["parties"]} if seats["available"] else None
+    return dumps(nist.nist_report(tally, seats=by_party))
 
 
 def ledger_jsonl(store: Store, tally: Tally) -> bytes:

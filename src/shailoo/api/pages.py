@@ -61,6 +61,7 @@ def _child(u: UnitResult, tally: Tally) -> dict[str, Any]:
         "stations_reported": u.stations_reported,
         "stations_total": u.stations_total,
         "leader": leader if has_votes else None,
+        "leader_name": u.names.get(leader, leader) if has_votes and leader else None,
         "leader_share": _frac(u.shares.get(leader)) if has_votes and leader else None,
         "annulled": u.annulled,
     }
