@@ -102,7 +102,10 @@ def test_unknown_law_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "presets are" in capsys.readouterr().err
 
 
-def test_demo_prints_the_2020_allocation(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_prints_the_2020_allocation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The demo now builds a database and serves the site; --no-serve keeps the test finite.
+    assert main(["demo", "--no-serve", "--db", str(tmp_path / "demo.db")]) == 0
     out = capsys.readouterr().out
     assert "Birimdik 46" in out and "Mekenchil" in out and "6.85 %" in out
