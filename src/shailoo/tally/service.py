@@ -58,7 +58,7 @@ def _decoder() -> Callable[[str | bytes], Any]:
     return decoder
 
 
-def ledger_events(store: Store, election_id: str) -> Iterator[Event]:
+def ledger_events(store: Store, election_id: str, after_seq: int = 0) -> Iterator[Event]:
     """The election's events, as :meth:`Store.events` gives them, decoded faster.
 
     Decoding the JSON payloads is most of the cost of a rebuild; msgspec decodes the same
@@ -81,13 +81,18 @@ def ledger_events(store: Store, election_id: str) -> Iterator[Event]:
         )
     )
     decode = _decoder()
-    for row in store.event_rows(election_id):
+    for row in store.event_rows(election_id, after_seq):
         yield Event(int(row[s]), row[k], decode(row[pl]), row[a], row[r], row[e], row[h], row[ph])
 
 
 def _load(store: Store, election_id: str, seen: set[str]) -> Tally:
     seen.add(election_id)
-    tally = Tally.rebuild(store.election(election_id), ledger_events(store, election_id))
+    # seq 1 is election.defined, already read by store.election: not decoded twice
+    tally = Tally.rebuild(store.election(election_id), ledger_events(store, election_id, 1))
+    if tally.head_seq == 0:
+        head = store.head(election_id)
+        if head is not None:
+            tally.head_seq, tally.head_hash = head.seq, head.hash
     for link in tally.replaced_by:
         by = link["by"]
         if link["scope"].get("level", "election") != "election" and by not in seen:
