@@ -73,9 +73,23 @@ def digit_probabilities(
 
     Rows sum to P(count >= 10) (the second digit) and to P(count >= 10) (the last digit of counts
     of at least two digits). Mass beyond ``span`` standard deviations is ignored (below 1e-6).
+    Stations are processed in blocks of about five million grid points (bounded memory).
     """
     n = np.asarray(n, dtype=np.int64)
     p = np.clip(np.asarray(p, dtype=float), 1e-12, 1 - 1e-12)
+    second = np.empty((n.size, 10))
+    last = np.empty((n.size, 10))
+    width = np.cumsum(2 * span * np.sqrt(n * p * (1 - p)) + 4)
+    start = 0
+    while start < n.size:
+        stop = int(np.searchsorted(width, (width[start - 1] if start else 0) + 5e6)) + 1
+        stop = min(max(stop, start + 1), n.size)
+        second[start:stop], last[start:stop] = _digit_block(n[start:stop], p[start:stop], span)
+        start = stop
+    return second, last
+
+
+def _digit_block(n: np.ndarray, p: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
     mu = n * p
     sd = np.sqrt(n * p * (1 - p))
     lo = np.maximum(np.floor(mu - span * sd - 1), 0).astype(np.int64)

@@ -44,14 +44,24 @@ def at_whole_percent(k: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.asarray((np.abs(2000 * k - 20 * m * safe) <= safe) & (n > 0), dtype=bool)
 
 
-def window_probability(n: np.ndarray, p: np.ndarray, sd_span: float = 7.0) -> np.ndarray:
+def window_probability(n: np.ndarray, p: np.ndarray, sd_span: float = 5.5) -> np.ndarray:
     """P(100 X / n within 0.05 of a whole percent) for X ~ Binomial(n, p), per station.
 
     Sums the binomial mass of every window within ``sd_span`` standard deviations of the mean
-    (the mass outside is below 1e-11).
+    (the mass outside is below 4e-8 per station). Stations are processed in blocks so memory stays
+    bounded for a million stations.
     """
     n = np.asarray(n, dtype=np.int64)
     p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+    out = np.empty(n.size)
+    block = 200_000
+    for start in range(0, n.size, block):
+        sl = slice(start, start + block)
+        out[sl] = _window_probability_block(n[sl], p[sl], sd_span)
+    return out
+
+
+def _window_probability_block(n: np.ndarray, p: np.ndarray, sd_span: float) -> np.ndarray:
     sd_pct = 100.0 * np.sqrt(p * (1 - p) / np.maximum(n, 1))
     centre = np.rint(100.0 * p).astype(np.int64)
     half = np.ceil(sd_span * sd_pct).astype(np.int64) + 1
@@ -63,16 +73,14 @@ def window_probability(n: np.ndarray, p: np.ndarray, sd_span: float = 7.0) -> np
     m = lo_m[station] + offsets
     nn = n[station]
     # window of counts k with |2000 k - 20 m n| <= n: k in [ceil((20m-1)n/2000), floor((20m+1)n/2000)]
-    k_lo = -((-(20 * m - 1) * nn) // 2000)
-    k_hi = ((20 * m + 1) * nn) // 2000
-    k_hi = np.minimum(k_hi, nn)
-    k_lo = np.maximum(k_lo, 0)
+    k_lo = np.maximum(-((-(20 * m - 1) * nn) // 2000), 0)
+    k_hi = np.minimum(((20 * m + 1) * nn) // 2000, nn)
     pp = p[station]
     upper = bdtr(k_hi, nn, pp)
     lower = np.where(k_lo > 0, bdtr(np.maximum(k_lo - 1, 0), nn, pp), 0.0)
     mass = np.where(k_hi >= k_lo, upper - lower, 0.0)
     out = np.bincount(station, weights=mass, minlength=n.size)
-    return np.clip(out, 0.0, 1.0)
+    return np.asarray(np.clip(out, 0.0, 1.0), dtype=float)
 
 
 @dataclass
@@ -126,7 +134,7 @@ def heaping_test(
     *,
     replicates: int = 1000,
     seed: int = 0,
-    chunk: int = 50_000_000,
+    chunk: int = 20_000_000,
     progress: Callable[[int], None] | None = None,
 ) -> HeapingResult:
     """Count stations at whole percentages against the binomial null of Kobak et al. (2016).
@@ -148,11 +156,15 @@ def heaping_test(
     q = 1.0 - (1.0 - q_t) * (1.0 - q_l)
     rng = np.random.default_rng(seed)
     null = np.empty(replicates, dtype=np.int64)
+    # float32 uniforms: twice as fast, and q is resolved to 6e-8 (far below Monte-Carlo error)
+    q32 = q.astype(np.float32)
     per = max(1, chunk // max(q.size, 1))
     done = 0
     while done < replicates:
         r = min(per, replicates - done)
-        null[done : done + r] = (rng.random((r, q.size)) < q).sum(axis=1)
+        null[done : done + r] = np.count_nonzero(
+            rng.random((r, q.size), dtype=np.float32) < q32, axis=1
+        )
         done += r
         if progress is not None:
             progress(done)

@@ -53,6 +53,19 @@ class SpikeResult:
         return self.observed - self.expected
 
 
+def _focal_mass(n: np.ndarray, share: np.ndarray, focal: np.ndarray, h: float) -> np.ndarray:
+    """Null probability that a station's redrawn share lands in some focal window."""
+    mu = n * share
+    sd = np.sqrt(n * n * h * h + n * share * (1 - share))
+    k_lo = np.ceil(n[:, None] * (focal[None, :] - EPSILON) - 1e-9)
+    k_hi = np.floor(n[:, None] * (focal[None, :] + EPSILON) + 1e-9)
+    lattice = np.maximum(k_hi - k_lo + 1, 0)
+    centre = 0.5 * (k_lo + k_hi)
+    z = (centre - mu[:, None]) / sd[:, None]
+    mass = (lattice * np.exp(-0.5 * z * z) / (np.sqrt(2 * np.pi) * sd[:, None])).sum(axis=1)
+    return np.asarray(np.clip(mass, 0.0, 1.0), dtype=float)
+
+
 def spike_test(
     votes: np.ndarray,
     cast: np.ndarray,
@@ -75,25 +88,26 @@ def spike_test(
     spread = min(float(share.std()), iqr / 1.34) if share.size > 1 else 0.1
     h = max(0.9 * spread * max(share.size, 1) ** -0.2, 1.0 / max(float(np.median(n)), 1.0), 1e-3)
     # hits: |k/n - f| <= EPSILON for some focal f
-    dist = np.abs(share[:, None] - focal[None, :]).min(axis=1) if share.size else share
+    # hits: the nearest focal point (focal points are sorted) within EPSILON
+    pos = np.clip(np.searchsorted(focal, share), 1, focal.size - 1)
+    dist = np.minimum(np.abs(share - focal[pos - 1]), np.abs(share - focal[pos]))
     hit_ok = dist <= EPSILON + 1e-12
     # null: X ~ N(n s, n^2 h^2 + n s (1 - s)); mass of the lattice points in each window
-    mu = n * share
-    sd = np.sqrt(n * n * h * h + n * share * (1 - share))
-    k_lo = np.ceil(n[:, None] * (focal[None, :] - EPSILON) - 1e-9)
-    k_hi = np.floor(n[:, None] * (focal[None, :] + EPSILON) + 1e-9)
-    lattice = np.maximum(k_hi - k_lo + 1, 0)
-    centre = 0.5 * (k_lo + k_hi)
-    z = (centre - mu[:, None]) / sd[:, None]
-    q_ok = np.clip(
-        (lattice * np.exp(-0.5 * z * z) / (np.sqrt(2 * np.pi) * sd[:, None])).sum(1), 0, 1
-    )
+    q_ok = np.empty(share.size)
+    block = 100_000
+    for start in range(0, share.size, block):
+        sl = slice(start, start + block)
+        q_ok[sl] = _focal_mass(n[sl], share[sl], focal, h)
     rng = np.random.default_rng(seed)
     null = np.empty(replicates, dtype=np.int64)
-    per = max(1, 50_000_000 // max(q_ok.size, 1))
+    # float32 uniforms: twice as fast, and q is resolved to 6e-8 (far below Monte-Carlo error)
+    q32 = q_ok.astype(np.float32)
+    per = max(1, 20_000_000 // max(q_ok.size, 1))
     for start in range(0, replicates, per):
         r = min(per, replicates - start)
-        null[start : start + r] = (rng.random((r, q_ok.size)) < q_ok).sum(axis=1)
+        null[start : start + r] = np.count_nonzero(
+            rng.random((r, q_ok.size), dtype=np.float32) < q32, axis=1
+        )
     observed = int(hit_ok.sum())
     hit = np.zeros(votes.size, dtype=bool)
     hit[np.flatnonzero(ok)] = hit_ok
