@@ -145,6 +145,45 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
         code, out, _ = run(capsys, "reconcile", "show", sid, "--json", "--db", str(db))
         assert json.loads(out)["disputed"] is False
 
+    # lower bounds (photographed ballots) from a CSV file
+    official = {p.station: p for p in sim.protocols}
+    party = sim.party_ids[0]
+    target = in_district[-1]
+    bounds = tmp_path / "bounds.csv"
+    bounds.write_text(f"station,{party}\n{target},{official[target].votes[party] + 3}\n")
+    code, out, err = run(
+        capsys,
+        "observer",
+        "bounds",
+        "kloop-1",
+        str(bounds),
+        "--date",
+        "2020-10-04",
+        "--note",
+        "photographed ballots",
+        "--db",
+        str(db),
+    )
+    assert code == 0 and "1 lower bounds recorded" in out, err
+    code, out, _ = run(capsys, "reconcile", "show", target, "--db", str(db))
+    assert "disputed" in out and "proven minimum" in out and "missing at least 3" in out
+    bounds.write_text(f"station,{party},nobody\n{target},1,2\n")
+    code, _, err = run(
+        capsys,
+        "observer",
+        "bounds",
+        "kloop-1",
+        str(bounds),
+        "--date",
+        "2020-10-04",
+        "--db",
+        str(db),
+    )
+    assert code == 2 and "bounds.csv:2" in err and "'nobody'" in err
+    bounds.write_text(f"station,{party}\n{target},x\n")
+    code, _, err = run(capsys, "observer", "bounds", "kloop-1", str(bounds), "--db", str(db))
+    assert code == 2 and "bounds.csv:2" in err and "not-an-integer" in err
+
     # incidents with evidence
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"photo bytes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ def sim_store(ledger: Store) -> Iterator[tuple[Store, str, object]]:
     ledger.append(sim.election_id, [(ELECTION_DEFINED, sim.election.to_payload(), "cec")])
     record(ledger, sim.election_id, sim.protocols)
     yield ledger, sim.election_id, sim
+
+
+DAY = date(2020, 10, 4)
 
 
 def _obs(station_ids: list[str], districts: tuple[str, ...] | list[str] = ()) -> Observer:
@@ -242,3 +246,71 @@ def test_evidence_view_gathers_everything(sim_store) -> None:  # type: ignore[no
     assert "late opening" in render(view)
     with pytest.raises(NotFound):
         evidence(store, eid, "NOPE")
+
+
+def test_lower_bounds_dispute_only_official_figures_below_them(sim_store) -> None:  # type: ignore[no-untyped-def]
+    store, eid, sim = sim_store
+    rewritten = {s for s, kinds in sim.truth.items() if "rewritten" in kinds}
+    clean = [s for s in sim.station_ids if s not in rewritten][:3]
+    official = {p.station: p for p in sim.protocols}
+    party = sim.party_ids[1]
+    service.accredit(store, eid, _obs(clean[:2]), "cec")
+    low, high = clean[0], clean[1]
+    events = service.record_lower_bounds(
+        store,
+        eid,
+        "kloop-1",
+        [
+            {"station": low, "minimum": {party: official[low].votes[party]}},  # equal: fine
+            {"station": high, "minimum": {party: official[high].votes[party] + 7}},
+        ],
+        "kloop-1",
+        on=DAY,
+        note="photographed ballots",
+    )
+    assert len(events) == 2 and events[1].payload["minimum"] == {
+        party: official[high].votes[party] + 7
+    }
+    rec = service.reconcile(store, eid)
+    assert not rec[low].disputed
+    assert rec[high].disputed and rec[high].lines == (party,)
+    [s] = rec[high].shortfalls["observer:kloop-1"]
+    assert (s.official, s.missing) == (official[high].votes[party], 7)
+    view = evidence(store, eid, high)
+    assert view["lower_bounds"]["observer:kloop-1"][party] == official[high].votes[party] + 7
+    assert "proven minimum" in render(view)
+    # the same bounds again add nothing; outside the scope, unknown lines, negatives refused
+    again = [{"station": high, "minimum": {party: official[high].votes[party] + 7}}]
+    assert service.record_lower_bounds(store, eid, "kloop-1", again, "k", on=DAY) == []
+    with pytest.raises(Refused, match=clean[2]):
+        service.record_lower_bounds(
+            store,
+            eid,
+            "kloop-1",
+            [{"station": clean[2], "minimum": {party: 1}}],
+            "k",
+            on=DAY,
+        )
+    with pytest.raises(InputError, match="not a protocol line"):
+        service.record_lower_bounds(
+            store,
+            eid,
+            "kloop-1",
+            [{"station": low, "minimum": {"nobody": 1}}],
+            "k",
+            on=DAY,
+        )
+    with pytest.raises(InputError, match="non-negative"):
+        service.record_lower_bounds(
+            store,
+            eid,
+            "kloop-1",
+            [{"station": low, "minimum": {party: -1}}],
+            "k",
+            on=DAY,
+        )
+    # the commission's resolution ends the dispute
+    service.resolve(
+        store, eid, high, "official", "recount: photographs were of spoilt ballots", "cec"
+    )
+    assert not service.reconcile(store, eid)[high].disputed

@@ -73,7 +73,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "        (--station S ... | --district D ...) --from DATE --to DATE\n"
             "  shailoo observer list [--json]\n"
             "  shailoo observer copies ID FILE [--date DATE]   FILE in the canonical protocol\n"
-            "        format (docs/formats.md); DATE is the filing date checked against the scope"
+            "        format (docs/formats.md); DATE is the filing date checked against the scope\n"
+            "  shailoo observer bounds ID FILE [--date DATE] [--note TEXT]   lower bounds, e.g.\n"
+            "        photographed ballots: CSV 'station,<line>,...' (docs/observers.md); an\n"
+            "        official figure below a bound disputes the station"
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -97,6 +100,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--date", help="filing date checked against the scope (default today)")
     add_common(c, author=True)
     c.set_defaults(handler=run_copies)
+    b = actions.add_parser(
+        "bounds",
+        help="record an observer's lower bounds (e.g. photographed ballots) for protocol lines",
+    )
+    b.add_argument("observer_id")
+    b.add_argument("file", help="CSV: station, then one column per protocol line")
+    b.add_argument("--date", help="filing date checked against the scope (default today)")
+    b.add_argument("--note", default="", help="what the bounds are, e.g. 'photographed ballots'")
+    add_common(b, author=True)
+    b.set_defaults(handler=run_bounds)
 
 
 def run_accredit(args: argparse.Namespace) -> int:
@@ -172,3 +185,33 @@ def run_copies(args: argparse.Namespace) -> int:
         for f in r.errors:
             print(f"  {r.protocol.station}: [{f.code}] {f.message}", file=sys.stderr)
     return 1 if rejected else 0
+
+
+def run_bounds(args: argparse.Namespace) -> int:
+    """Read the file and record its lower bounds."""
+    from shailoo.observe import service
+    from shailoo.observe.bounds_file import read_lower_bounds
+    from shailoo.observe.observers import parse_date
+
+    day = parse_date(args.date, "date") if args.date else None
+    rows = read_lower_bounds(args.file)
+    store, eid = open_election(args)
+    with store:
+        try:
+            events = service.record_lower_bounds(
+                store, eid, args.observer_id, rows, author_of(args), on=day, note=args.note
+            )
+        except InputError as exc:
+            # the service numbers bounds from 1; point at the file's line instead
+            if exc.line is not None and exc.file is None:
+                exc = InputError(
+                    exc.message,
+                    file=args.file,
+                    line=rows[exc.line - 1]["line"],
+                    column=exc.column,
+                    rule=exc.rule,
+                    values=exc.values,
+                )
+            raise exc from None
+    print(f"{len(events)} lower bounds recorded, {len(rows) - len(events)} unchanged or empty")
+    return 0

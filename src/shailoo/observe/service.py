@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from shailoo.checks.reconcile import StationReconciliation, reconcile_station
+from shailoo.checks.reconcile import LowerBound, StationReconciliation, reconcile_station
 from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import (
     INCIDENT_REPORTED,
     INCIDENT_UPDATED,
+    OBSERVATION_RECORDED,
     OBSERVER_ACCREDITED,
     PVT_DESIGNED,
     RECONCILIATION_RESOLVED,
@@ -219,6 +220,103 @@ def current_versions(
     return out
 
 
+#: protocol lines other than the parties' that a lower bound may name
+BASE_LINES = (
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
+
+
+def record_lower_bounds(
+    store: Store,
+    election_id: str,
+    observer_id: str,
+    bounds: Iterable[Mapping[str, Any]],
+    author: str,
+    *,
+    on: date | None = None,
+    note: str = "",
+) -> list[Event]:
+    """Record an observer's lower bounds (``observation.recorded``), within scope only.
+
+    Each item is ``{"station": id, "minimum": {line: int}}``: the smallest value each named
+    protocol line can truthfully show (e.g. ballots for a party that voters photographed). A
+    bound is not a protocol: it can only show an official figure to be too *low*. Every station
+    is checked against the observer's scope on ``on`` (today by default) and every line against
+    the election's protocol lines before anything is written; a bound identical to the one
+    already recorded for the station is skipped.
+    """
+    election = store.election(election_id)
+    known = _stations(election)
+    obs = observer(store, election_id, observer_id)
+    day = on or today()
+    lines = set(BASE_LINES) | set(election.party_ids)
+    current = {
+        s: b
+        for s, by_src in lower_bounds(store, election_id).items()
+        if (b := by_src.get(obs.source)) is not None
+    }
+    items: list[tuple[str, Mapping[str, Any], str]] = []
+    for n, item in enumerate(bounds, start=1):
+        sid = str(item["station"])
+        if sid not in known:
+            raise NotFound(f"no station {sid!r} in election {election_id!r} (bound {n})")
+        obs.check(known[sid], day)
+        minimum: dict[str, int] = {}
+        for line, value in dict(item["minimum"]).items():
+            if line not in lines:
+                raise InputError(
+                    "not a protocol line of this election",
+                    line=n,
+                    column=str(line),
+                    rule="unknown-line",
+                    values={"station": sid},
+                )
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InputError(
+                    "a lower bound is a non-negative integer",
+                    line=n,
+                    column=str(line),
+                    rule="not-a-count",
+                    values={"station": sid, "value": value},
+                )
+            minimum[str(line)] = value
+        if not minimum:
+            continue
+        previous = current.get(sid)
+        if previous is not None and dict(previous[0].minimum) == minimum:
+            continue
+        payload = {"station": sid, "source": obs.source, "minimum": minimum, "note": note}
+        items.append((OBSERVATION_RECORDED, payload, author))
+    return store.append(election_id, items) if items else []
+
+
+def lower_bounds(store: Store, election_id: str) -> dict[str, dict[str, tuple[LowerBound, int]]]:
+    """The newest lower bound of every observer at every station: ``station -> source ->
+    (bound, seq)``."""
+    return project_lower_bounds(store.events(election_id, kinds=[OBSERVATION_RECORDED]))
+
+
+def project_lower_bounds(events: Iterable[Event]) -> dict[str, dict[str, tuple[LowerBound, int]]]:
+    """The newest bound per station and source among ``events`` (other kinds ignored)."""
+    out: dict[str, dict[str, tuple[LowerBound, int]]] = {}
+    for e in events:
+        if e.kind != OBSERVATION_RECORDED:
+            continue
+        p = e.payload
+        bound = LowerBound(
+            str(p["station"]),
+            str(p["source"]),
+            {str(k): int(v) for k, v in dict(p["minimum"]).items()},
+        )
+        out.setdefault(bound.station, {})[bound.source] = (bound, e.seq)
+    return out
+
+
 @dataclass(frozen=True)
 class Resolution:
     """A ``reconciliation.resolved`` event."""
@@ -255,18 +353,26 @@ def project_resolutions(events: Iterable[Event]) -> dict[str, Resolution]:
 
 
 def reconcile_versions(
-    by_source: Mapping[str, tuple[Protocol, int]], resolution: Resolution | None
+    by_source: Mapping[str, tuple[Protocol, int]],
+    resolution: Resolution | None,
+    bounds: Mapping[str, tuple[LowerBound, int]] | None = None,
 ) -> StationReconciliation:
-    """Reconcile one station's newest protocols (``source -> (protocol, seq)``).
+    """Reconcile one station's newest protocols (``source -> (protocol, seq)``) and bounds.
 
-    The resolution ends the dispute only if it was recorded after the newest copy: a copy filed
-    after the commission's resolution reopens it.
+    The resolution ends the dispute only if it was recorded after the newest copy or bound: a
+    copy filed after the commission's resolution reopens it.
     """
-    newest = max(seq for _, seq in by_source.values())
+    bounds = bounds or {}
+    seqs = [seq for _, seq in by_source.values()] + [seq for _, seq in bounds.values()]
+    newest = max(seqs, default=0)
     accepted = (
         resolution.accepted_source if resolution is not None and resolution.seq > newest else None
     )
-    return reconcile_station([p for p, _ in by_source.values()], resolved_by=accepted)
+    return reconcile_station(
+        [p for p, _ in by_source.values()],
+        [b for b, _ in bounds.values()],
+        resolved_by=accepted,
+    )
 
 
 def reconcile(
@@ -274,17 +380,24 @@ def reconcile(
 ) -> dict[str, StationReconciliation]:
     """Line-by-line reconciliation of every station with more than one source.
 
-    With ``stations`` given, those stations are reconciled even with a single source. A station
-    is disputed while any copy differs from the official one and no resolution was recorded after
-    the newest of its copies.
+    Sources are full copies (protocols) and observers' lower bounds. With ``stations`` given,
+    those stations are reconciled even with a single source. A station is disputed while any
+    copy differs from the official one, or any official line is below a lower bound, and no
+    resolution was recorded after the newest of its copies.
     """
-    versions = current_versions(store, election_id, stations)
+    wanted = None if stations is None else list(stations)
+    versions = current_versions(store, election_id, wanted)
+    bounds = lower_bounds(store, election_id)
     resolved = resolutions(store, election_id)
-    return {
-        station: reconcile_versions(by_source, resolved.get(station))
-        for station, by_source in sorted(versions.items())
-        if len(by_source) >= 2 or stations is not None
-    }
+    ids = set(versions) | (set(bounds) if wanted is None else set(bounds) & set(wanted))
+    out: dict[str, StationReconciliation] = {}
+    for station in sorted(ids):
+        by_source = versions.get(station, {})
+        station_bounds = bounds.get(station, {})
+        if len(by_source) + len(station_bounds) < 2 and wanted is None:
+            continue
+        out[station] = reconcile_versions(by_source, resolved.get(station), station_bounds)
+    return out
 
 
 def resolve(

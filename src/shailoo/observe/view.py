@@ -19,6 +19,7 @@ from shailoo.domain.events import (
     DECISION_REVOKED,
     INCIDENT_REPORTED,
     INCIDENT_UPDATED,
+    OBSERVATION_RECORDED,
     PVT_DESIGNED,
     RECONCILIATION_RESOLVED,
     Event,
@@ -36,6 +37,7 @@ VIEW_KINDS = (
     DECISION_REVOKED,
     PVT_DESIGNED,
     RECONCILIATION_RESOLVED,
+    OBSERVATION_RECORDED,
 )
 
 
@@ -180,7 +182,8 @@ def evidence(
     # One pass over the events that are not protocols (protocols come through the index).
     events = list(store.events(election_id, kinds=VIEW_KINDS))
     resolution = service.project_resolutions(events).get(station_id)
-    rec = service.reconcile_versions(versions, resolution) if versions else None
+    bounds = service.project_lower_bounds(events).get(station_id, {})
+    rec = service.reconcile_versions(versions, resolution, bounds) if versions or bounds else None
     history = store.protocol_history(election_id, station_id)
     found = project_incidents(e for e in events if e.kind in INCIDENT_KINDS)
     in_sample = False
@@ -205,6 +208,9 @@ def evidence(
             src: {**p.counts(), "seq": seq, "entered_by": p.entered_by}
             for src, (p, seq) in sorted(versions.items())
             if src != "official"
+        },
+        "lower_bounds": {
+            src: {**dict(b.minimum), "seq": seq} for src, (b, seq) in sorted(bounds.items())
         },
         "reconciliation": None if rec is None else rec.to_dict(),
         "resolution": None
@@ -248,6 +254,9 @@ def render(view: Mapping[str, Any]) -> str:
         out.append(f"Official protocol (event {official['seq']}): {lines}")
     for src, counts in view["sources"].items():
         out.append(f"Source {src} (event {counts['seq']})")
+    for src, minimum in view["lower_bounds"].items():
+        lines = ", ".join(f"{k} >= {v}" for k, v in minimum.items() if k != "seq")
+        out.append(f"Lower bound from {src} (event {minimum['seq']}): {lines}")
     rec = view["reconciliation"]
     if rec is not None:
         state = "DISPUTED" if rec["disputed"] else ("resolved" if rec["differing"] else "agree")
@@ -255,6 +264,12 @@ def render(view: Mapping[str, Any]) -> str:
         for c in rec["comparisons"]:
             for d in c["differences"]:
                 out.append(f"  {d['line']}: official {d['a']}  {c['source']} {d['b']}")
+        for src, shortfalls in rec["shortfalls"].items():
+            for x in shortfalls:
+                out.append(
+                    f"  {x['line']}: official {x['official']} below {src}'s proven minimum "
+                    f"{x['minimum']} (at least {x['missing']} missing)"
+                )
     if view["resolution"]:
         r = view["resolution"]
         out.append(f"Resolved: accepted {r['accepted_source']} ({r['reason']}) by {r['author']}")
