@@ -1,0 +1,241 @@
+"""Benchmark of shailoo.forensics: detection on simulated elections, false alarms, speed, memory.
+
+Run from the repository root:
+
+    .venv/bin/python bench/forensics.py            # everything (about 10 minutes on 2 cores)
+    .venv/bin/python bench/forensics.py --quick    # fewer seeds, no million-station run
+
+1. Detection: for each kind of planted irregularity (ballot stuffing of 10-30 turnout points in
+   5 % of stations, vote buying in 4 districts, carousel voting in 5 %, rewritten protocols in
+   5 %), simulated Kyrgyz 2020 elections and larger generic ones; ROC AUC and precision in the top
+   5 % of stations for the combined risk score and for each single signal. Positives: stations
+   with that kind; negatives: stations with no irregularity.
+2. False alarms: the election-level alarm on clean simulated elections.
+3. Speed: the whole-percent Monte-Carlo (1,000 replicates) against a plain per-replicate numpy
+   loop of the same null (binomial redraw of both counts, test, count), measured in the same run,
+   on Russia 2011 (or a synthetic stand-in of the same size if the data are absent); the whole
+   battery on Russia 2011; a synthetic 1,000,000-station election (time and peak memory, in a
+   child process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import rankdata
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "forensics"))
+
+from forensics_helpers import data_dir, sim_table  # noqa: E402
+
+from shailoo.forensics import run  # noqa: E402
+from shailoo.forensics.heaping import heaping_null_binomial, heaping_test  # noqa: E402
+from shailoo.simulate import kyrgyz_2020, simulate_election  # noqa: E402
+
+KINDS = {
+    "stuffing": {"stuffing": 0.05},
+    "vote_buying": {"vote_buying_districts": 4},
+    "carousel": {"carousel": 0.05},
+    "rewritten": {"rewritten": 0.05},
+}
+
+
+def auc(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> float:
+    """ROC AUC by ranks (Mann-Whitney U / n1 n0), ties averaged."""
+    ranks = rankdata(np.concatenate([score[pos], score[neg]]))
+    n1, n0 = int(pos.sum()), int(neg.sum())
+    return float((ranks[:n1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def precision_top(score: np.ndarray, pos: np.ndarray, frac: float = 0.05) -> float:
+    """Share of the top ``frac`` stations by score that carry the irregularity."""
+    k = max(1, int(round(frac * score.size)))
+    top = np.argsort(-score, kind="stable")[:k]
+    return float(pos[top].mean())
+
+
+def detection(seeds: list[int], replicates: int) -> dict[str, dict[str, dict[str, float]]]:
+    """AUC and top-5 % precision per kind, averaged over elections."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for kind, kw in KINDS.items():
+        rows: dict[str, list[tuple[float, float]]] = {}
+        elections = [("kg", s) for s in seeds] + [("generic", s) for s in seeds[:2]]
+        for flavour, seed in elections:
+            if flavour == "kg":
+                sim = kyrgyz_2020(seed=seed, **kw)  # type: ignore[arg-type]
+            else:
+                kw2 = dict(kw)
+                if kind == "vote_buying":
+                    kw2 = {"vote_buying_districts": 10}
+                sim = simulate_election(20_000, seed=seed, **kw2)  # type: ignore[arg-type]
+            rep = run(sim_table(sim), leader=sim.beneficiary, replicates=replicates, seed=seed)
+            pos, neg = sim.masks[kind], sim.clean
+            scores = {"combined": rep.risk.score, **rep.risk.signals}
+            for name, sc in scores.items():
+                rows.setdefault(name, []).append((auc(sc, pos, neg), precision_top(sc, pos)))
+        out[kind] = {
+            name: {
+                "auc": float(np.mean([a for a, _ in v])),
+                "auc_min": float(np.min([a for a, _ in v])),
+                "precision_top5": float(np.mean([p for _, p in v])),
+            }
+            for name, v in rows.items()
+        }
+        print(f"  {kind}: combined AUC {out[kind]['combined']['auc']:.3f} "
+              f"(min {out[kind]['combined']['auc_min']:.3f}), top-5 % precision "
+              f"{out[kind]['combined']['precision_top5']:.2f} over {len(elections)} elections",
+              flush=True)  # fmt: skip
+    return out
+
+
+def false_alarms(seeds: list[int], replicates: int) -> dict[str, object]:
+    """Election-level alarms on clean simulated elections."""
+    alarms: dict[str, int] = {}
+    n = 0
+    for seed in seeds:
+        for sim in (kyrgyz_2020(seed=seed), simulate_election(20_000, seed=seed)):
+            rep = run(sim_table(sim), replicates=replicates, seed=seed)
+            n += 1
+            for t in rep.tests:
+                if t.alarm:
+                    alarms[t.name] = alarms.get(t.name, 0) + 1
+    return {"elections": n, "alarms": alarms, "any": sum(alarms.values())}
+
+
+def russia_or_standin() -> tuple[str, object]:
+    """Russia 2011 if present, else a synthetic election of the same size."""
+    path = data_dir() / "russia" / "2011.csv.zip"
+    if path.exists():
+        from shailoo.io.sources import read_source
+
+        return "Russia 2011", read_source("russia", path)
+    sim = simulate_election(95_225, seed=1)
+    return "synthetic 95,225 stations (Russia data absent)", sim_table(sim)
+
+
+def speed(replicates: int) -> dict[str, object]:
+    """Whole-percent Monte-Carlo against a per-replicate loop; whole battery time."""
+    name, table = russia_or_standin()
+    t = table  # type: ignore[assignment]
+    lv = t.votes[:, t.party_index(t.winner())]  # type: ignore[attr-defined]
+    args = (t.registered, t.ballots_issued, t.ballots_cast, lv)  # type: ignore[attr-defined]
+    t0 = time.perf_counter()
+    res = heaping_test(*args, replicates=replicates, seed=1)
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    chunked = heaping_null_binomial(*args, replicates=replicates, seed=2, chunked=True)
+    t_chunked = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    loop = heaping_null_binomial(*args, replicates=replicates, seed=3, chunked=False)
+    t_loop = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rep = run(t, replicates=replicates, seed=0)  # type: ignore[arg-type]
+    battery = time.perf_counter() - t0
+    return {
+        "data": name,
+        "stations": len(t),  # type: ignore[arg-type]
+        "replicates": replicates,
+        "heaping_ours_s": ours,
+        "heaping_chunked_binomial_s": t_chunked,
+        "heaping_loop_s": t_loop,
+        "ratio_loop_over_ours": t_loop / ours,
+        "ratio_loop_over_chunked": t_loop / t_chunked,
+        "null_mean_ours": res.expected,
+        "null_sd_ours": res.sd,
+        "null_mean_loop": float(loop.mean()),
+        "null_sd_loop": float(loop.std(ddof=1)),
+        "null_mean_chunked": float(chunked.mean()),
+        "excess": res.excess,
+        "battery_s": battery,
+        "battery_alarms": [x.name for x in rep.tests if x.alarm],
+    }
+
+
+def million_child() -> None:
+    """Simulate and analyse 1,000,000 stations; print one JSON line (run in a child process)."""
+    t0 = time.perf_counter()
+    sim = simulate_election(1_000_000, seed=1, stuffing=0.05)
+    t1 = time.perf_counter()
+    table = sim_table(sim)
+    rep = run(table, replicates=1000)
+    t2 = time.perf_counter()
+    a = auc(rep.risk.score, sim.masks["stuffing"], sim.clean)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"simulate_s": t1 - t0, "battery_s": t2 - t1, "peak_mb": peak_mb,
+                      "stuffing_auc": a, "alarms": [x.name for x in rep.tests if x.alarm]}))  # fmt: skip
+
+
+def main() -> int:
+    """Run the benchmark and print the figures (and JSON with --json)."""
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="fewer seeds, no million-station run")
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    ap.add_argument("--million-child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.million_child:
+        million_child()
+        return 0
+    seeds = [101, 102] if args.quick else [101, 102, 103, 104, 105]
+    results: dict[str, object] = {"cpus": os.cpu_count(), "load": os.getloadavg()}
+    print(f"machine: {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}")
+    print("1. detection (200 replicates per null):", flush=True)
+    det = detection(seeds, 200)
+    results["detection"] = det
+    print("\n   kind         signal                  AUC    min AUC  precision@5%")
+    for kind, rows in det.items():
+        for name, v in rows.items():
+            print(
+                f"   {kind:12s} {name:22s} {v['auc']:.3f}  {v['auc_min']:.3f}    {v['precision_top5']:.2f}"
+            )
+    print("\n2. false alarms on clean simulated elections:", flush=True)
+    fa = false_alarms(seeds, 1000)
+    results["false_alarms"] = fa
+    print(f"   {fa['any']} alarms in {fa['elections']} clean elections {fa['alarms']}")
+    print("\n3. speed:", flush=True)
+    sp = speed(1000)
+    results["speed"] = sp
+    print(
+        f"   {sp['data']}: whole-percent null, {sp['replicates']} replicates: ours "
+        f"{sp['heaping_ours_s']:.2f} s, chunked binomial {sp['heaping_chunked_binomial_s']:.2f} s, "
+        f"plain per-replicate loop {sp['heaping_loop_s']:.2f} s -> ratio loop/ours "
+        f"{sp['ratio_loop_over_ours']:.1f}x (loop/chunked {sp['ratio_loop_over_chunked']:.2f}x)"
+    )
+    print(
+        f"   same null: mean {sp['null_mean_ours']:.1f} (sd {sp['null_sd_ours']:.1f}) ours, "
+        f"{sp['null_mean_loop']:.1f} (sd {sp['null_sd_loop']:.1f}) loop; excess {sp['excess']:.0f}"
+    )
+    print(
+        f"   whole battery, {sp['replicates']} replicates: {sp['battery_s']:.1f} s; alarms {sp['battery_alarms']}"
+    )
+    if not args.quick:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--million-child"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        mil = json.loads(proc.stdout.strip().splitlines()[-1])
+        results["million"] = mil
+        print(
+            f"   1,000,000 stations: simulate {mil['simulate_s']:.0f} s, battery (1000 replicates) "
+            f"{mil['battery_s']:.0f} s, peak memory {mil['peak_mb']:.0f} MB, stuffing AUC "
+            f"{mil['stuffing_auc']:.3f}, alarms {mil['alarms']}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=float), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
