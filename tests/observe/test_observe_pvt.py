@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import PARTIES, Population, population
 from hypothesis import given
 from hypothesis import strategies as st
+from observe_synthetic import PARTIES, Population, population
 from scipy import stats
 
 from shailoo.domain.errors import InputError
