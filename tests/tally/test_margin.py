@@ -182,3 +182,34 @@ def test_margin_with_regional_threshold_equals_brute_force(
     got, move = find_margin(law, nat, regions)
     assert got == base
     assert (move.votes if move else None) == expected
+
+
+def test_disputed_ballots_against_the_margin() -> None:
+    from tally_factory import Ledger, protocol, small_election
+
+    from shailoo.domain.events import INCIDENT_REPORTED
+    from shailoo.tally import Tally
+    from shailoo.tally.margin import margin_for_tally
+
+    law = 'name = "t"\nseats = 10\nmethod = "hare"\n'
+    e = small_election(law=law, registered=1000)
+    led = Ledger(e)
+    for sid in ("N1-1", "N1-2", "N2-1", "S1-1", "S1-2"):
+        led.record(protocol(sid, {"A": 500, "B": 300, "C": 200}, registered=1000))
+    full = margin_for_tally(Tally.rebuild(e, led.events))
+    assert full.seats == {"A": 5, "B": 3, "C": 2}
+    assert full.move is not None and full.disputed is not None
+    assert full.disputed.ballots == 0 and full.could_change is False
+    # Without S1-2 (Hare, 4,000 votes, quota 400: A 2,000, B 1,200, C 800, exactly 5 / 3 / 2
+    # quotas) 200 votes from B to A leave both half a quota over, and the law's tie rule (more
+    # votes first) gives A the seat; one annulled station's 1,000 ballots are more than that.
+    led.decide("D1", "annul", "station", "S1-2")
+    t = Tally.rebuild(e, led.events)
+    m = margin_for_tally(t)
+    assert m.disputed is not None and dict(m.disputed.annulled) == {"S1-2": 1000}
+    assert m.move is not None and m.move.votes == 200 and m.could_change is True
+    assert (m.move.gains, m.move.loses) == ({"A": 1}, {"B": 1})
+    led.add(INCIDENT_REPORTED, {"incident_id": "I1", "station": "N1-1"})
+    m = margin_for_tally(Tally.rebuild(e, led.events))
+    assert m.disputed is not None and dict(m.disputed.flagged) == {"N1-1": 1000}
+    assert m.to_json()["disputed"]["ballots"] == 2000
