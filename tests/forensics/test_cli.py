@@ -62,3 +62,28 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     kyrgyz_2020(seed=1).write_csv(good)
     proc = shailoo("forensics", str(good), "--leader", "nobody", "--quiet")
     assert proc.returncode == 2 and "unknown party" in proc.stderr
+
+
+def test_forensics_reads_the_tally_of_a_ledger(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    assert (
+        shailoo("simulate", str(out), "--kyrgyz", "--seed", "9", "--stuffing", "0.05").returncode
+        == 0
+    )
+    db = str(tmp_path / "kg.db")
+    init = shailoo(
+        "init", "--db", db, "--law", "kg-2020",
+        "--parties", str(out / "parties.csv"), "--stations", str(out / "stations.csv"),
+    )  # fmt: skip
+    assert init.returncode == 0, init.stderr
+    imp = shailoo("import", "--db", db, str(out / "protocols.csv"), "--quiet")
+    assert imp.returncode in (0, 1), imp.stderr
+    proc = shailoo("forensics", "--db", db, "--json", "--replicates", "100", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert payload["stations"] == 2460 and payload["leader"] == "birimdik"
+    # the districts came from the ledger: the within-district signals are live
+    top = sorted(payload["risk"], key=lambda r: -r["risk"])[:20]
+    with open(out / "truth.csv", encoding="utf-8") as fh:
+        truth = {r["station"]: r["stuffing"] for r in csv.DictReader(fh)}
+    assert sum(truth[r["station"]] == "1" for r in top) >= 15

@@ -18,7 +18,7 @@ HEADER = "station,region,district,registered,ballots_received,ballots_issued,bal
 def test_canonical_csv_round_trip(tmp_path: Path) -> None:
     sim = kyrgyz_2020(seed=2)
     path = tmp_path / "protocols.csv"
-    sim.write_csv(path)
+    sim.write_csv(path, labels=True)
     table = StationTable.from_csv(path)
     assert table.parties == list(sim.party_ids)
     assert np.array_equal(table.votes, sim.reported.votes)
@@ -85,3 +85,17 @@ def test_mapping_file_sums_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_mapped(data, bad)
     assert info.value.rule == "missing"
+
+
+def test_stations_file_supplies_region_and_district(tmp_path: Path) -> None:
+    sim = kyrgyz_2020(seed=4)
+    sim.write_csv(tmp_path / "p.csv")
+    sim.write_stations_csv(tmp_path / "s.csv")
+    table = StationTable.from_csv(tmp_path / "p.csv")
+    assert table.region is None
+    table.with_stations(tmp_path / "s.csv")
+    assert list(table.district) == list(sim.districts)
+    (tmp_path / "bad.csv").write_text("station,registered\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        table.with_stations(tmp_path / "bad.csv")
+    assert info.value.column == "region"

@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Statistics flag; people decide: every test says what it means and what it does not.\n"
             "More examples:\n"
             "  shailoo forensics ../shared/data/russia/2011.csv.zip --source russia --json\n"
+            "  shailoo forensics out/protocols.csv --stations out/stations.csv\n"
             "  shailoo forensics --db kg.db --figures figs/"
         ),
     )
@@ -38,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--source",
         choices=["russia", "bulgaria", "georgia", "uganda"],
         help="read RESULTS with the reader of a known real source",
+    )
+    p.add_argument(
+        "--stations",
+        type=Path,
+        metavar="stations.csv",
+        help="take region and district from this file (station,region,district,...)",
     )
     p.add_argument(
         "--db", help="read the counted protocols from this ledger (SQLite or postgresql://)"
@@ -78,7 +85,10 @@ def load_table(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         from shailoo.io.sources import read_mapped
 
         return read_mapped(args.results, args.map)
-    return StationTable.from_csv(args.results)
+    table = StationTable.from_csv(args.results)
+    if args.stations:
+        table.with_stations(args.stations)
+    return table
 
 
 def table_from_db(db: str, election: str | None = None):  # type: ignore[no-untyped-def]

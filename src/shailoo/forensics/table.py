@@ -126,6 +126,29 @@ class StationTable:
             meta=dict(self.meta),
         )
 
+    def with_stations(self, path: str | Path) -> StationTable:
+        """Take ``region`` and ``district`` from a stations file (``station,region,district,...``).
+
+        Stations missing from the file keep empty labels; InputError if the file lacks the columns.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise InputError("stations file not found", file=str(path), rule="not-found")
+        reader = csv.DictReader(io.StringIO(_read_text(path)))
+        fields = [f.strip() for f in reader.fieldnames or []]
+        for need in ("station", "region", "district"):
+            if need not in fields:
+                raise InputError(
+                    "column missing", file=str(path), line=1, column=need, rule="missing"
+                )
+        where = {
+            row["station"].strip(): (row["region"].strip(), row["district"].strip())
+            for row in reader
+        }
+        self.region = np.array([where.get(s, ("", ""))[0] for s in self.stations], dtype=object)
+        self.district = np.array([where.get(s, ("", ""))[1] for s in self.stations], dtype=object)
+        return self
+
     # --- constructors ---------------------------------------------------------------------
     @classmethod
     def from_protocols(

@@ -214,14 +214,17 @@ class SimulatedElection:
             any_ |= mask
         return ~any_
 
-    def write_csv(self, path: str | Path, *, true: bool = False) -> None:
+    def write_csv(self, path: str | Path, *, true: bool = False, labels: bool = False) -> None:
         """Write the canonical protocol CSV (reported protocols, or the counted ones if ``true``).
 
-        Columns: ``station,region,district,registered,ballots_received,ballots_issued,
-        ballots_cast,invalid,against_all`` then one column per party id.
+        Columns: ``station,registered,ballots_received,ballots_issued,ballots_cast,invalid,
+        against_all`` then one column per party id, as ``shailoo import`` reads them; with
+        ``labels`` also ``region,district`` after ``station`` (the importer rejects those; the
+        forensics reader takes them, or joins ``stations.csv`` with ``--stations``).
         """
         arrays = self.true if true else self.reported
-        header = ["station", "region", "district", *PROTOCOL_LINES, *self.party_ids]
+        label_cols = ["region", "district"] if labels else []
+        header = ["station", *label_cols, *PROTOCOL_LINES, *self.party_ids]
         numbers = np.column_stack([getattr(arrays, n) for n in PROTOCOL_LINES] + [arrays.votes])
         regions = self.regions.tolist()
         districts = self.districts.tolist()
@@ -229,7 +232,8 @@ class SimulatedElection:
             writer = csv.writer(fh)
             writer.writerow(header)
             for i, row in enumerate(numbers.tolist()):
-                writer.writerow([self.station_ids[i], regions[i], districts[i], *row])
+                extra = [regions[i], districts[i]] if labels else []
+                writer.writerow([self.station_ids[i], *extra, *row])
 
     def write_stations_csv(self, path: str | Path) -> None:
         """Write ``station,region,district,registered,urban``."""
