@@ -327,9 +327,10 @@ def _plans(
             )
         )
 
-    plans: list[tuple[str, list[tuple[str, int]]]] = [
+    singles: list[tuple[str, list[tuple[str, int]]]] = [
         (f"region {r}", [(r, tv.votes.get(a, 0))]) for r, tv in areas.items() if tv.votes.get(a, 0)
     ]
+    plans: list[tuple[str, list[tuple[str, int]]]] = []
     slack = {r: max(0, areas[r].votes.get(a, 0) - need(r)) for r in areas}
     by_slack = sorted(areas, key=lambda r: -slack[r])
     spread = [(r, slack[r]) for r in by_slack] + [
@@ -343,7 +344,8 @@ def _plans(
         used = dict(first)
         rest = [(r, max(0, c - used.get(r, 0))) for r, c in _merge(spread)]
         plans.append((f"where {b} is short of the regional threshold", first + rest))
-    return plans
+    # the spread move first: when the region does not matter, that is how the move is reported
+    return plans + singles
 
 
 def _merge(order: list[tuple[str, int]]) -> list[tuple[str, int]]:
