@@ -134,7 +134,7 @@ class StationTable:
         path = Path(path)
         if not path.exists():
             raise InputError("stations file not found", file=str(path), rule="not-found")
-        reader = csv.DictReader(io.StringIO(_read_text(path)))
+        reader = csv.DictReader(io.StringIO(read_text(path)))
         fields = [f.strip() for f in reader.fieldnames or []]
         for need in ("station", "region", "district"):
             if need not in fields:
@@ -364,7 +364,7 @@ class StationTable:
         path = Path(path)
         if not path.exists():
             raise InputError("file not found", file=str(path), rule="not-found")
-        text = _read_text(path)
+        text = read_text(path)
         if delimiter is None:
             first = text.split("\n", 1)[0]
             delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -384,7 +384,7 @@ class StationTable:
         )
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
     """The text of a CSV, a gzip-compressed CSV or a one-file zip archive."""
     if path.suffix == ".gz":
         with gzip.open(path, "rt", encoding="utf-8-sig") as fh:

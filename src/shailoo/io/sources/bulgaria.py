@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from shailoo.domain.errors import InputError
-from shailoo.forensics.table import StationTable, _read_text
+from shailoo.forensics.table import StationTable, read_text
 
 #: party numbers at or above this are aggregate lines of the open data, not ballot parties
 _FIRST_AGGREGATE = 99
@@ -25,7 +25,7 @@ _FIRST_AGGREGATE = 99
 def _votes(
     path: Path, index: dict[str, int], parties: dict[str, int], acc: list[dict[int, int]]
 ) -> None:
-    reader = csv.reader(io.StringIO(_read_text(path)), delimiter=";")
+    reader = csv.reader(io.StringIO(read_text(path)), delimiter=";")
     next(reader)
     for lineno, row in enumerate(reader, start=2):
         if len(row) < 3:
@@ -53,7 +53,7 @@ def read_bulgaria(path: str | Path) -> StationTable:
         protocols = folder / "41_protocols.csv"
     if not protocols.exists():
         raise InputError("41_protocols.csv(.gz) not found", file=str(folder), rule="not-found")
-    reader = csv.reader(io.StringIO(_read_text(protocols)), delimiter=";")
+    reader = csv.reader(io.StringIO(read_text(protocols)), delimiter=";")
     header = [h.strip() for h in next(reader)]
     pos = {h: i for i, h in enumerate(header)}
     need = (

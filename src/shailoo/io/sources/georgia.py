@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from shailoo.domain.errors import InputError
-from shailoo.forensics.table import StationTable, _read_text
+from shailoo.forensics.table import StationTable, read_text
 
 
 def read_georgia(path: str | Path) -> StationTable:
@@ -24,7 +24,7 @@ def read_georgia(path: str | Path) -> StationTable:
         path = path / "cec_scrape_proportional.csv.gz"
     if not path.exists():
         raise InputError("file not found", file=str(path), rule="not-found")
-    reader = csv.reader(io.StringIO(_read_text(path)))
+    reader = csv.reader(io.StringIO(read_text(path)))
     header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     pos = {h: i for i, h in enumerate(header)}
     for need in ("division_id", "total_registered_voters", "c_participated", "c_invalid_ballots"):

@@ -73,9 +73,9 @@ def read_mapped(results: str | Path, map_path: str | Path) -> StationTable:
     parties = data.get("parties")
     if parties is None:
         # every column that is not mapped, summed or ignored is a party
-        from shailoo.forensics.table import _read_text
+        from shailoo.forensics.table import read_text
 
-        text = _read_text(Path(results))
+        text = read_text(Path(results))
         first = text.split("\n", 1)[0]
         delim = data.get("delimiter") or (";" if first.count(";") > first.count(",") else ",")
         import csv

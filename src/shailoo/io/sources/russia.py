@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from shailoo.domain.errors import InputError
-from shailoo.forensics.table import StationTable, _read_text
+from shailoo.forensics.table import StationTable, read_text
 
 _LABELS = {"name", "level", "region", "oik", "tik", "uik", "url"}
 
@@ -42,7 +42,7 @@ def read_russia(path: str | Path) -> StationTable:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=str(path), rule="not-found")
-    reader = csv.reader(io.StringIO(_read_text(path)))
+    reader = csv.reader(io.StringIO(read_text(path)))
     header = [h.strip() for h in next(reader)]
     kinds = _classify(header)
     for need in ("registered", "issued", "cast"):

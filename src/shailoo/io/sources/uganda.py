@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from shailoo.domain.errors import InputError
-from shailoo.forensics.table import StationTable, _read_text
+from shailoo.forensics.table import StationTable, read_text
 
 _CANDIDATES = (
     "ABED BWANIKA",
@@ -35,7 +35,7 @@ def read_uganda(path: str | Path) -> StationTable:
         path = path / "results.csv.gz"
     if not path.exists():
         raise InputError("file not found", file=str(path), rule="not-found")
-    reader = csv.reader(io.StringIO(_read_text(path)))
+    reader = csv.reader(io.StringIO(read_text(path)))
     header = [h.strip() for h in next(reader)]
     rows = list(reader)
     pos = {h: i for i, h in enumerate(header)}
