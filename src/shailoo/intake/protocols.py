@@ -46,7 +46,7 @@ def protocol_payload(
     """The ``protocol.recorded`` / ``protocol.corrected`` payload (votes in ballot order)."""
     votes = p.votes
     return {
-        "station": p.station,
+        "station": str(p.station),
         "registered": p.registered,
         "ballots_received": p.ballots_received,
         "ballots_issued": p.ballots_issued,
@@ -55,8 +55,9 @@ def protocol_payload(
         "against_all": p.against_all,
         "votes": {pid: votes[pid] for pid in party_ids if pid in votes},
         "source": p.source,
-        "entered_by": p.entered_by,
-        "reason": p.reason,
+        # str() so that a payload never holds anything but ints and strs (see Writer.append)
+        "entered_by": None if p.entered_by is None else str(p.entered_by),
+        "reason": None if p.reason is None else str(p.reason),
         "warnings": [{"code": w.code, "message": w.message} for w in warnings],
     }
 
@@ -144,5 +145,6 @@ def record_protocols(
             kind = PROTOCOL_RECORDED if previous is None else PROTOCOL_CORRECTED
             items.append((kind, protocol_payload(p, rules.ballot_order, findings), author))
             latest[key] = p
-        result.recorded = w.append(items)
+        # every count passed P001 (type int), so the payloads need no float check
+        result.recorded = w.append(items, validated=True)
     return result

@@ -160,6 +160,10 @@ class Header:
         self.party_index = [(p, self.index[p]) for p in party_ids]
         self.optional_index = [(c, self.index[c]) for c in OPTIONAL_COLUMNS if c in self.index]
         self.station_index = self.index["station"]
+        self.party_ids = tuple(party_ids)
+        self.count_positions = [i for _, i in self.count_index]
+        self.party_positions = [i for _, i in self.party_index]
+        self.width = len(cleaned)
 
 
 def _integer(value: Any) -> int | None:
@@ -187,6 +191,10 @@ def _text(value: Any) -> str:
 def parse_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
     """Turn one row's cells into a :class:`ProtocolRow` (values checked, relations not)."""
     n = len(cells)
+    if n >= header.width and all(type(c) is str for c in cells):
+        fast = _parse_text_row(cells, header, line)
+        if fast is not None:
+            return fast
     findings: list[Finding] = []
     counts: dict[str, int] = {}
     votes: dict[str, int] = {}
@@ -222,6 +230,45 @@ def parse_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
         **counts,
     )
     return ProtocolRow(line, protocol)
+
+
+def _parse_text_row(cells: Sequence[str], header: Header, line: int) -> ProtocolRow | None:
+    """The common case, fast: every count cell is plain ASCII digits. None when not."""
+    try:
+        counts = [int(cells[i]) for i in header.count_positions]
+        votes = [int(cells[i]) for i in header.party_positions]
+    except ValueError:
+        return None
+    if min(counts) < 0 or (votes and min(votes) < 0):
+        return None
+    # int() also accepts "+5", " 5", "5_000" and non-ASCII digits: leave those to the strict path
+    for i in header.count_positions:
+        if not cells[i].isdigit() or not cells[i].isascii():
+            return None
+    for i in header.party_positions:
+        if not cells[i].isdigit() or not cells[i].isascii():
+            return None
+    station = cells[header.station_index].strip()
+    if not station:
+        return None
+    opt = {c: cells[i].strip() for c, i in header.optional_index}
+    registered, received, issued, cast, invalid, against = counts
+    return ProtocolRow(
+        line,
+        Protocol(
+            station,
+            registered,
+            received,
+            issued,
+            cast,
+            invalid,
+            against,
+            dict(zip(header.party_ids, votes, strict=True)),
+            opt.get("source") or "official",
+            opt.get("entered_by") or None,
+            opt.get("reason") or None,
+        ),
+    )
 
 
 def row_values(row: Sequence[Any], header: Header) -> dict[str, str]:

@@ -37,8 +37,15 @@ CREATE TABLE IF NOT EXISTS ledger_event (
     source TEXT,
     PRIMARY KEY (election_id, seq)
 );
-CREATE INDEX IF NOT EXISTS ledger_event_station
-    ON ledger_event (election_id, station, seq) WHERE station IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ledger_event_station_lookup
+    ON ledger_event (station, election_id, seq);
+CREATE TABLE IF NOT EXISTS ledger_protocol_head (
+    election_id TEXT NOT NULL,
+    station TEXT NOT NULL,
+    source TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (station, election_id, source)
+);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
     election_id TEXT NOT NULL,
     seq BIGINT NOT NULL,
@@ -73,6 +80,16 @@ def _lock_key(schema: str, election_id: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+#: protocol heads written by this connection between two ANALYZE of the head table
+ANALYZE_EVERY = 20_000
+
+HEAD_UPSERT = (
+    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) "
+    "VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
+)
+
+
 class PostgresStore(Store):
     """Ledger in PostgreSQL at ``url``; ``schema`` (created if missing) isolates tests."""
 
@@ -82,6 +99,7 @@ class PostgresStore(Store):
         self.url = url
         # a store shared by a web server's threads: the lock keeps one transaction at a time
         self._lock = threading.RLock()
+        self._since_analyze = 0
         try:
             self.conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -114,13 +132,27 @@ class PostgresStore(Store):
         except psycopg.errors.UniqueViolation as exc:
             raise LedgerError(f"ledger append refused by the database: {exc}") from exc
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]], *, new_election: bool) -> None:
+    def _insert_rows(
+        self,
+        rows: list[tuple[Any, ...]],
+        *,
+        new_election: bool,
+        heads: list[tuple[str, str, str, int]],
+    ) -> None:
         with self.conn.cursor() as cur:
             if new_election:
                 cur.execute("INSERT INTO ledger_election (election_id) VALUES (%s)", (rows[0][0],))
             with cur.copy(f"COPY ledger_event ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            if heads:
+                cur.executemany(HEAD_UPSERT, heads)
+                # A bulk import grows the head table faster than autovacuum refreshes its
+                # statistics; with stale ones the planner scans instead of probing the key.
+                self._since_analyze += len(heads)
+                if self._since_analyze >= ANALYZE_EVERY:
+                    cur.execute("ANALYZE ledger_protocol_head")
+                    self._since_analyze = 0
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query with ``?`` placeholders; return all rows as tuples."""

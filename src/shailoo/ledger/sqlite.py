@@ -30,8 +30,15 @@ CREATE TABLE IF NOT EXISTS ledger_event (
     source TEXT,
     PRIMARY KEY (election_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ledger_event_station
-    ON ledger_event (election_id, station, seq) WHERE station IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ledger_event_station_lookup
+    ON ledger_event (station, election_id, seq);
+CREATE TABLE IF NOT EXISTS ledger_protocol_head (
+    election_id TEXT NOT NULL,
+    station TEXT NOT NULL,
+    source TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (station, election_id, source)
+);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
     election_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -44,10 +51,17 @@ CREATE TABLE IF NOT EXISTS ledger_checkpoint (
 """
 
 
+HEAD_UPSERT = (
+    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
+)
+
+
 class SqliteStore(Store):
     """Ledger in one SQLite file (``path``), WAL mode, ``synchronous=FULL``."""
 
     backend = "sqlite"
+    _by_station = "ledger_event INDEXED BY ledger_event_station_lookup"
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -92,13 +106,21 @@ class SqliteStore(Store):
         else:
             self.conn.execute("COMMIT")
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]], *, new_election: bool) -> None:
+    def _insert_rows(
+        self,
+        rows: list[tuple[Any, ...]],
+        *,
+        new_election: bool,
+        heads: list[tuple[str, str, str, int]],
+    ) -> None:
         try:
             if new_election:
                 self.conn.execute(
                     "INSERT INTO ledger_election (election_id) VALUES (?)", (rows[0][0],)
                 )
             self.conn.executemany(self._insert_sql, rows)
+            if heads:
+                self.conn.executemany(HEAD_UPSERT, heads)
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"ledger append refused by the database: {exc}") from exc
 

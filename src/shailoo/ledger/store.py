@@ -54,6 +54,15 @@ COLUMNS = (
 )
 
 
+#: the newest protocol per (station, source) through the head table: every look-up is a
+#: primary-key probe, so the planner has no choice to get wrong on a table without statistics
+HEAD_JOIN = (
+    f"SELECT {', '.join('e.' + c for c in COLUMNS)} FROM ledger_protocol_head h "
+    "JOIN ledger_event e ON e.election_id = h.election_id AND e.seq = h.seq "
+    "WHERE h.election_id = ?"
+)
+
+
 def utc_now() -> str:
     """The current time as ISO-8601 UTC with microseconds and a ``Z``."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -97,9 +106,16 @@ class Writer:
         self.head_seq = head_seq
         self.head_hash = head_hash
 
-    def append(self, items: Sequence[tuple[str, Mapping[str, Any], str]]) -> list[Event]:
-        """Chain and insert ``(kind, payload, author)`` items; return the stored events."""
+    def append(
+        self, items: Sequence[tuple[str, Mapping[str, Any], str]], *, validated: bool = False
+    ) -> list[Event]:
+        """Chain and insert ``(kind, payload, author)`` items; return the stored events.
+
+        ``validated=True`` skips the walk that refuses floats and non-JSON values, for callers
+        that built every payload from ints and strs (:func:`shailoo.intake.record_protocols`).
+        """
         rows: list[tuple[Any, ...]] = []
+        heads: dict[tuple[str, str], int] = {}
         events: list[Event] = []
         seq, prev = self.head_seq, self.head_hash
         now = utc_now()
@@ -120,7 +136,7 @@ class Writer:
                     )
             elif kind == ELECTION_DEFINED:
                 raise Refused(f"election {eid!r} is already defined")
-            payload_json = canonical_json(payload)
+            payload_json = canonical_json(payload, checked=validated)
             seq += 1
             text = event_text(
                 election_id=eid,
@@ -132,14 +148,24 @@ class Writer:
                 payload_json=payload_json,
             )
             h = sha(text.encode("utf-8")).hexdigest()
-            station = source = None
+            station: str | None = None
+            source: str | None = None
             if kind in PROTOCOL_KINDS:
                 station, source = payload.get("station"), payload.get("source")
+                if not (
+                    isinstance(station, str) and station and isinstance(source, str) and source
+                ):
+                    raise LedgerError(f"a {kind} payload needs a station and a source")
+                heads[(station, source)] = seq
             rows.append((eid, seq, kind, author, now, prev, h, payload_json, station, source))
             events.append(Event(seq, kind, payload, author, now, eid, h, prev))
             prev = h
         if rows:
-            self.store._insert_rows(rows, new_election=self.head_seq == 0)
+            self.store._insert_rows(
+                rows,
+                new_election=self.head_seq == 0,
+                heads=[(eid, st, src, n) for (st, src), n in heads.items()],
+            )
             self.head_seq, self.head_hash = seq, prev
         return events
 
@@ -153,13 +179,24 @@ class Store(AbstractContextManager["Store"]):
 
     #: ``"sqlite"`` or ``"postgresql"``
     backend: str = ""
+    #: table reference for look-ups by station (SQLite's planner needs ``INDEXED BY`` there:
+    #: without statistics it prefers scanning the election's primary-key range)
+    _by_station: str = "ledger_event"
 
     # ----- backend hooks -------------------------------------------------------------------
     def _write_tx(self, election_id: str) -> AbstractContextManager[tuple[int, str]]:
         """Open a transaction holding the election's write lock; yield its head."""
         raise NotImplementedError
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]], *, new_election: bool) -> None:
+    def _insert_rows(
+        self,
+        rows: list[tuple[Any, ...]],
+        *,
+        new_election: bool,
+        heads: list[tuple[str, str, str, int]],
+    ) -> None:
+        """Insert event rows and upsert ``(election, station, source) -> seq`` of the newest
+        protocols, in the current transaction."""
         raise NotImplementedError
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -290,28 +327,24 @@ class Store(AbstractContextManager["Store"]):
     ) -> dict[tuple[str, str], Event]:
         """The newest protocol event per ``(station, source)``; all stations when None."""
         out: dict[tuple[str, str], Event] = {}
-        cols = ", ".join(COLUMNS)
-        kinds = f"kind IN ('{PROTOCOL_RECORDED}', '{PROTOCOL_CORRECTED}')"
         if stations is None:
-            for row in self.event_rows(election_id, 0, PROTOCOL_KINDS):
+            for row in self.query(HEAD_JOIN, (election_id,)):
                 out[(row[8], row[9])] = row_to_event(row)
             return out
         station_list = list(dict.fromkeys(stations))
         for i in range(0, len(station_list), 500):
             chunk = station_list[i : i + 500]
-            rows = self.query(
-                f"SELECT {cols} FROM ledger_event WHERE election_id = ? AND {kinds} "
-                f"AND station IN ({', '.join('?' * len(chunk))}) ORDER BY seq",
+            for row in self.query(
+                f"{HEAD_JOIN} AND h.station IN ({', '.join('?' * len(chunk))})",
                 (election_id, *chunk),
-            )
-            for row in rows:
+            ):
                 out[(row[8], row[9])] = row_to_event(row)
         return out
 
     def protocol_history(self, election_id: str, station: str) -> list[Event]:
         """Every protocol event of one station, oldest first (all sources)."""
         rows = self.query(
-            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? "
+            f"SELECT {', '.join(COLUMNS)} FROM {self._by_station} WHERE election_id = ? "
             f"AND station = ? AND kind IN ('{PROTOCOL_RECORDED}', '{PROTOCOL_CORRECTED}') "
             "ORDER BY seq",
             (election_id, station),

@@ -61,11 +61,13 @@ def verify_rows(
     rows: Iterable[Sequence[Any]],
     checkpoints: Sequence[Checkpoint],
     trusted_key: str | None = None,
+    heads: dict[tuple[str, str], int] | None = None,
 ) -> VerifyReport:
     """Verify rows in :data:`shailoo.ledger.store.COLUMNS` order (payload as JSON text).
 
     Stops at the first bad event and names it. ``trusted_key`` (hex), when given, must equal
-    the key recorded in the election's ``election.defined`` event.
+    the key recorded in the election's ``election.defined`` event. ``heads``, when given, is
+    filled with the newest protocol ``seq`` per ``(station, source)``.
     """
     report = VerifyReport(election_id)
     cp_by_seq: dict[int, list[Checkpoint]] = {}
@@ -115,6 +117,8 @@ def verify_rows(
         )
         if len(row) >= 10 and (row[8], row[9]) != index:
             return _fail(report, seq, f"{where}: station/source index columns were edited")
+        if heads is not None and kind in PROTOCOL_KINDS:
+            heads[(payload.get("station"), payload.get("source"))] = seq
         for cp in cp_by_seq.pop(seq, ()):
             if cp.hash != stored_hash:
                 return _fail(report, seq, f"checkpoint at {where} signed another hash")
@@ -146,9 +150,12 @@ def verify_store(
     ids = [election_id] if election_id else store.elections()
     reports = []
     for eid in ids:
-        report = verify_rows(eid, store.event_rows(eid), store.checkpoints(eid), trusted_key)
+        heads: dict[tuple[str, str], int] = {}
+        report = verify_rows(eid, store.event_rows(eid), store.checkpoints(eid), trusted_key, heads)
         if report.ok:
             _check_replaces(store, report)
+        if report.ok:
+            _check_heads(store, report, heads)
         reports.append(report)
     # events whose election is missing from the elections table would escape the loop above
     stray = store.query(
@@ -159,6 +166,26 @@ def verify_store(
         for (eid,) in stray:
             reports.append(_fail(VerifyReport(eid), None, "events of an unlisted election"))
     return reports
+
+
+def _check_heads(store: Store, report: VerifyReport, heads: dict[tuple[str, str], int]) -> None:
+    """The look-up table of newest protocols must match the chain (it decides corrections)."""
+    stored = {
+        (st, src): int(seq)
+        for st, src, seq in store.query(
+            "SELECT station, source, seq FROM ledger_protocol_head WHERE election_id = ?",
+            (report.election_id,),
+        )
+    }
+    if stored != heads:
+        wrong = sorted(set(stored.items()) ^ set(heads.items()), key=lambda kv: kv[1])
+        (station, source), seq = wrong[0]
+        _fail(
+            report,
+            heads.get((station, source), seq),
+            f"the newest-protocol table disagrees with the chain for station {station!r} "
+            f"({source}); it was edited",
+        )
 
 
 def _check_replaces(store: Store, report: VerifyReport) -> None:

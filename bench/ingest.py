@@ -1,0 +1,154 @@
+"""Ingest benchmark: ``shailoo import`` against a bare insert of the same rows, in one run.
+
+For each backend, the same canonical CSV of N protocols × P parties is loaded twice, each in a
+fresh process whose wall time and peak memory (max RSS, from ``wait4``) are measured:
+
+* floor, SQLite: ``csv.reader`` → ``sqlite3`` ``executemany`` into a plain table, one transaction;
+* floor, PostgreSQL: the file streamed to ``COPY ... FROM STDIN (FORMAT csv)`` into a plain table;
+* ``shailoo import`` into an election defined beforehand (parse, all checks, payloads, canonical
+  JSON, SHA-256 chain, batched appends, the look-up for corrections).
+
+Usage: ``.venv/bin/python bench/ingest.py [--stations 100000] [--parties 20] [--no-pg]``.
+Targets (issue 3): ratio ≤ 3, peak memory < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+PG_URL = os.environ.get("SHAILOO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+SQLITE_FLOOR = r"""
+import csv, sqlite3, sys
+path, db = sys.argv[1], sys.argv[2]
+conn = sqlite3.connect(db, isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = FULL")
+with open(path, encoding="utf-8", newline="") as fh:
+    r = csv.reader(fh)
+    header = next(r)
+    conn.execute("CREATE TABLE rows (%s)" % ", ".join('"%s"' % h for h in header))
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO rows VALUES (%s)" % ", ".join("?" * len(header)), r)
+    conn.execute("COMMIT")
+"""
+
+PG_FLOOR = r"""
+import sys, psycopg
+path, url, schema = sys.argv[1], sys.argv[2], sys.argv[3]
+with psycopg.connect(url, autocommit=True) as conn:
+    conn.execute('SET search_path TO "%s"' % schema)
+    with open(path, encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+        conn.execute("CREATE TABLE rows (%s)" % ", ".join('"%s" text' % h for h in header))
+        with conn.transaction(), conn.cursor() as cur:
+            with cur.copy("COPY rows FROM STDIN (FORMAT csv)") as copy:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
+"""
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MB). Fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} exited {code}: {err}")
+    return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def make_input(folder: Path, stations: int, parties: int) -> tuple[Path, object, object]:
+    from shailoo.intake.sample import sample_parties, sample_protocols, sample_stations
+    from shailoo.io.canonical import write_protocols_csv
+
+    ps = sample_parties(parties)
+    ss = sample_stations(stations)
+    ids = tuple(p.id for p in ps)
+    path = folder / "protocols.csv"
+    with path.open("w", encoding="utf-8") as fh:
+        write_protocols_csv(fh, sample_protocols(ss, ids, seed=1), ids)
+    return path, ps, ss
+
+
+def define(db: str, parties: object, stations: object, schema: str | None = None) -> None:
+    from shailoo.intake import create_election
+    from shailoo.ledger import open_store
+
+    with open_store(db, schema=schema) as store:
+        create_election(
+            store,
+            law="kg-2020",
+            parties=parties,
+            stations=stations,  # type: ignore[arg-type]
+            author="bench",
+            election_id="bench",
+        )
+
+
+def report(name: str, floor: tuple[float, float], ours: tuple[float, float], n: int) -> str:
+    ratio = ours[0] / floor[0]
+    line = (
+        f"{name:<10} floor {floor[0]:7.2f} s ({floor[1]:5.0f} MB)   shailoo import "
+        f"{ours[0]:7.2f} s ({ours[1]:5.0f} MB, {n / ours[0]:8,.0f} rows/s)   ratio {ratio:4.2f}"
+    )
+    print(line, flush=True)
+    return line
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--stations", type=int, default=100_000)
+    ap.add_argument("--parties", type=int, default=20)
+    ap.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    args = ap.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        path, parties, stations = make_input(folder, args.stations, args.parties)
+        size = path.stat().st_size / 1e6
+        print(
+            f"input: {args.stations:,} protocols x {args.parties} parties, {size:.1f} MB CSV "
+            f"(made in {time.perf_counter() - t:.1f} s)",
+            flush=True,
+        )
+
+        floor_db = str(folder / "floor.db")
+        floor = measure([py, "-c", SQLITE_FLOOR, str(path), floor_db])
+        db = str(folder / "ledger.db")
+        define(db, parties, stations)
+        ours = measure([py, "-m", "shailoo", "import", "--db", db, "--quiet", str(path)])
+        report("SQLite", floor, ours, args.stations)
+
+        if not args.no_pg:
+            import psycopg
+
+            schema = "bench_" + uuid.uuid4().hex[:10]
+            try:
+                with psycopg.connect(PG_URL, autocommit=True) as conn:
+                    conn.execute(f'CREATE SCHEMA "{schema}"')
+                floor = measure([py, "-c", PG_FLOOR, str(path), PG_URL, schema])
+                define(PG_URL, parties, stations, schema=schema)
+                url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+                ours = measure([py, "-m", "shailoo", "import", "--db", url, "--quiet", str(path)])
+                report("PostgreSQL", floor, ours, args.stations)
+            finally:
+                with psycopg.connect(PG_URL, autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
