@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from shailoo.cli import add_command
 
@@ -37,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.tally.service import load_tally
 
     with open_store(args.db) as store:
-        tally = load_tally(store, args.election)
-    m = margin_for_tally(tally)
+        tally = load_tally(store, args.election, progress=sys.stderr.isatty())
+    m = margin_for_tally(tally, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps({"election": tally.election.id, **m.to_json()}, indent=2))
         return 0

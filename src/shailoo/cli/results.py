@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from shailoo.cli import add_command
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.tally.service import load_tally, results_json
 
     with open_store(args.db) as store:
-        tally = load_tally(store, args.election)
+        tally = load_tally(store, args.election, progress=sys.stderr.isatty())
     level, uid = _level(args)
     data = results_json(tally, level, uid)
     if args.as_reported:

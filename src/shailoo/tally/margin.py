@@ -255,11 +255,15 @@ def find_margin(
     districts: Mapping[str, VoteTotals] | None = None,
     *,
     scan_limit: int = SCAN_LIMIT,
+    progress: bool = False,
 ) -> tuple[Mapping[str, int], Move | None]:
     """The actual seats and the smallest move of votes between two parties that changes them.
 
     Returns ``(seats, move)``; ``move`` is None when no move of any size changes the seats.
+    ``progress`` shows a bar over the party pairs on stderr.
     """
+    from tqdm import tqdm
+
     ev = _Evaluator(law, national, regions, districts)
     base = ev.outcome("", "", {}, "nation")
     if isinstance(base, str):
@@ -279,7 +283,7 @@ def find_margin(
         ((a, b) for a in parties for b in parties if a != b and national.votes[a] > 0),
         key=lambda ab: (-base_seats.get(ab[0], 0), -national.votes[ab[1]]),
     )
-    for a, b in order:
+    for a, b in tqdm(order, desc="margin", unit="pair", disable=not progress):
         for label, plan_order in _plans(law, kind, areas, a, b):
             cap = sum(c for _, c in plan_order)
             limit = cap if best is None else min(cap, best.votes - 1)
@@ -530,7 +534,9 @@ def disputed_ballots(tally: Tally) -> Disputed:
     return Disputed(annulled, missing, flagged)
 
 
-def margin_for_tally(tally: Tally, *, scan_limit: int = SCAN_LIMIT) -> Margin:
+def margin_for_tally(
+    tally: Tally, *, scan_limit: int = SCAN_LIMIT, progress: bool = False
+) -> Margin:
     """The margin of the tally's current outcome under the election's law, with disputed ballots."""
     from shailoo.law import parse_law
     from shailoo.tally.service import refuse_if_annulled, seat_inputs
@@ -538,5 +544,7 @@ def margin_for_tally(tally: Tally, *, scan_limit: int = SCAN_LIMIT) -> Margin:
     refuse_if_annulled(tally)
     law = parse_law(tally.election.law, source=f"law of {tally.election.id}")
     national, regions, districts = seat_inputs(tally)
-    seats, move = find_margin(law, national, regions or None, districts, scan_limit=scan_limit)
+    seats, move = find_margin(
+        law, national, regions or None, districts, scan_limit=scan_limit, progress=progress
+    )
     return Margin(seats=seats, move=move, disputed=disputed_ballots(tally))

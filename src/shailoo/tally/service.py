@@ -7,7 +7,7 @@ and HTTP belong to the callers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from shailoo.domain.errors import NotFound, Refused
@@ -40,13 +40,14 @@ def default_election(store: Store) -> str:
     return ids[-1]
 
 
-def load_tally(store: Store, election_id: str | None = None) -> Tally:
+def load_tally(store: Store, election_id: str | None = None, *, progress: bool = False) -> Tally:
     """Rebuild the tally of an election from its ledger, with partial re-runs attached.
 
     ``None`` means :func:`default_election`. When the election was partly re-run, the
     re-run's protocols take the place of the annulled ones (see :meth:`Tally.attach_rerun`).
+    ``progress`` shows a progress bar on stderr (the CLI passes it when stderr is a terminal).
     """
-    return _load(store, election_id or default_election(store), set())
+    return _load(store, election_id or default_election(store), set(), progress)
 
 
 def _decoder() -> Callable[[str | bytes], Any]:
@@ -85,10 +86,17 @@ def ledger_events(store: Store, election_id: str, after_seq: int = 0) -> Iterato
         yield Event(int(row[s]), row[k], decode(row[pl]), row[a], row[r], row[e], row[h], row[ph])
 
 
-def _load(store: Store, election_id: str, seen: set[str]) -> Tally:
+def _load(store: Store, election_id: str, seen: set[str], progress: bool = False) -> Tally:
     seen.add(election_id)
     # seq 1 is election.defined, already read by store.election: not decoded twice
-    tally = Tally.rebuild(store.election(election_id), ledger_events(store, election_id, 1))
+    events: Iterable[Event] = ledger_events(store, election_id, 1)
+    if progress:
+        from tqdm import tqdm
+
+        events = tqdm(
+            events, total=max(0, store.count(election_id) - 1), desc=election_id, unit="ev"
+        )
+    tally = Tally.rebuild(store.election(election_id), events)
     if tally.head_seq == 0:
         head = store.head(election_id)
         if head is not None:
@@ -96,7 +104,7 @@ def _load(store: Store, election_id: str, seen: set[str]) -> Tally:
     for link in tally.replaced_by:
         by = link["by"]
         if link["scope"].get("level", "election") != "election" and by not in seen:
-            tally.attach_rerun(_load(store, by, seen))
+            tally.attach_rerun(_load(store, by, seen, progress))
     return tally
 
 
