@@ -98,6 +98,8 @@ class Tally:
         self._cover = np.zeros(n, dtype=np.int32)
         self._substitutes: dict[str, tuple[str, Protocol | None]] = {}
         self.decisions: dict[str, Decision] = {}
+        # standing decisions by (action, level, unit), in ledger order: read for every unit
+        self._standing: dict[tuple[str, str, str], list[str]] = {}
         self._incident_station: dict[str, str] = {}
         self._incident_status: dict[str, str] = {}
         #: re-runs that replace this election or part of it: ``{"by", "scope", "seq"}``
@@ -356,6 +358,8 @@ class Tally:
             recorded_at=event.recorded_at,
         )
         self.decisions[decision.decision_id] = decision
+        key = (decision.action, decision.level, decision.unit)
+        self._standing.setdefault(key, []).append(decision.decision_id)
         if decision.action == "annul":
             idx = self._scope(decision.level, decision.unit)
             self._cover[idx] += 1
@@ -382,6 +386,9 @@ class Tally:
         if target is None or not target.standing:
             return  # the commission layer refuses these; an imported ledger may still hold one
         self.decisions[target.decision_id] = _replace(target, revoked_by=revocation.decision_id)
+        standing = self._standing.get((target.action, target.level, target.unit), [])
+        if target.decision_id in standing:
+            standing.remove(target.decision_id)
         if target.action == "annul":
             idx = self._scope(target.level, target.unit)
             self._cover[idx] -= 1
@@ -416,18 +423,10 @@ class Tally:
         return self.decisions[found[0]] if found else None
 
     def _annulments(self, level: str, unit: str) -> tuple[str, ...]:
-        return tuple(
-            d.decision_id
-            for d in self.decisions.values()
-            if d.action == "annul" and d.standing and d.level == level and d.unit == unit
-        )
+        return tuple(self._standing.get(("annul", level, unit), ()))
 
     def _certifications(self, level: str, unit: str) -> tuple[str, ...]:
-        return tuple(
-            d.decision_id
-            for d in self.decisions.values()
-            if d.action == "certify" and d.standing and d.level == level and d.unit == unit
-        )
+        return tuple(self._standing.get(("certify", level, unit), ()))
 
     def _annulled_by(self, level: str, unit: str) -> tuple[str, ...]:
         """Standing annulments of the unit itself or of any unit containing it."""
