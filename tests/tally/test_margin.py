@@ -213,3 +213,53 @@ def test_disputed_ballots_against_the_margin() -> None:
     m = margin_for_tally(Tally.rebuild(e, led.events))
     assert m.disputed is not None and dict(m.disputed.flagged) == {"N1-1": 1000}
     assert m.to_json()["disputed"]["ballots"] == 2000
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 25), st.integers(0, 25)), min_size=2, max_size=3),
+    st.sampled_from(("hare", "dhondt", "sainte-lague")),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.one_of(st.none(), st.integers(5, 30)),
+)
+def test_margin_with_districts_equals_brute_force(
+    cells: list[tuple[int, int]], method: str, s1: int, s2: int, threshold: int | None
+) -> None:
+    parties = [f"P{i}" for i in range(len(cells))]
+    text = f'name = "d"\nmethod = "{method}"\n'
+    if threshold is not None:
+        text += f'threshold = "{threshold}%"\nthreshold_base = "party_votes"\n'
+    text += f"[districts]\nD1 = {s1}\nD2 = {s2}\n"
+    law = parse_law(text)
+    districts = {
+        d: VoteTotals({p: c[k] for p, c in zip(parties, cells, strict=True)})
+        for k, d in enumerate(("D1", "D2"))
+    }
+    nat = VoteTotals({p: c[0] + c[1] for p, c in zip(parties, cells, strict=True)})
+
+    def seats_of(ds: dict[str, VoteTotals]) -> object:
+        try:
+            return allocate(law, nat, None, ds, explain=False).seats
+        except LawError as exc:
+            return str(exc)
+
+    base = seats_of(districts)
+    assume(not isinstance(base, str))
+    # Each district is allocated on its own votes only, so a move spread over two districts
+    # changes the seats only if its part in one district does: single-district moves suffice.
+    best = None
+    for a in parties:
+        for b in parties:
+            if a == b:
+                continue
+            for d in districts:
+                for v in range(1, districts[d].votes[a] + 1):
+                    if best is not None and v >= best:
+                        break
+                    if seats_of({**districts, d: moved(districts[d], a, b, v)}) != base:
+                        best = v
+                        break
+    got, move = find_margin(law, nat, None, districts)
+    assert got == base
+    assert (move.votes if move else None) == best
