@@ -263,3 +263,26 @@ def test_margin_with_districts_equals_brute_force(
     got, move = find_margin(law, nat, None, districts)
     assert got == base
     assert (move.votes if move else None) == best
+
+
+def test_moving_quota_segment_is_computed_exactly(monkeypatch: object) -> None:
+    # Found by random search: the first change lies where only one of the pair qualifies, so
+    # the Droop quota moves with every vote and the vectorised scan (not bisection) finds it.
+    import shailoo.tally.margin as margin
+
+    found: list[int] = []
+    real = margin._lr_first_change
+
+    def spy(*args: object, **kw: object) -> int | None:
+        r = real(*args, **kw)  # type: ignore[arg-type]
+        if r:
+            found.append(r)
+        return r
+
+    monkeypatch.setattr(margin, "_lr_first_change", spy)  # type: ignore[attr-defined]
+    votes = {f"P{i}": v for i, v in enumerate([41, 46, 85, 13, 328])}
+    t = VoteTotals(votes, registered=10_000, ballots_cast=513, invalid=0, against_all=0)
+    law = parse_law(law_text("droop", 9, 13, "party_votes", None))
+    _, move = margin.find_margin(law, t, scan_limit=0)
+    assert found, "the moving-quota path was not taken"
+    assert move is not None and move.exact and move.votes == brute(law, t) == 4
