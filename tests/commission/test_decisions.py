@@ -276,3 +276,5 @@ def test_partial_rerun_takes_the_place_of_annulled_stations(store: Store) -> Non
     assert t.station_status("S2-1").rerun == new.id
     assert t.unit("nation", as_reported=True).votes["D"] == 400
     assert seats(store)["D"] == 0
+    with pytest.raises(Refused, match="re-runs part of 'e1'"):
+        seats_for_tally(load_tally(store, new.id))

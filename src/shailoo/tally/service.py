@@ -136,6 +136,13 @@ def seats_for_tally(tally: Tally) -> tuple[Law, Allocation, VoteTotals, dict[str
     from shailoo.law import allocate, parse_law
 
     refuse_if_annulled(tally)
+    if is_partial_rerun(tally.election):
+        original = (tally.election.replaces or {}).get("election_id")
+        raise Refused(
+            f"election {tally.election.id!r} re-runs part of {original!r}: its protocols count "
+            f"in {original!r}, whose seats they decide ('shailoo seats --db DB --election "
+            f"{original}')"
+        )
     law = parse_law(tally.election.law, source=f"law of {tally.election.id}")
     national, regions, districts = seat_inputs(tally)
     alloc = allocate(law, national, regions or None, districts)
