@@ -306,6 +306,9 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
     code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
     sample = json.loads(out)["sample"]
     assert json.loads(out)["design_effect"] == "10.0"
+    # a second draw is refused without a reason, so nobody redraws until a sample pleases
+    code, _, err = run(capsys, "pvt", "design", "--margin", "0.05", "--db", str(db))
+    assert code == 1 and "--replace" in err
     # the design effect measured on an election in the database (here the same one)
     code, out, err = run(
         capsys,
@@ -317,6 +320,8 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
         "kg-2020",
         "--seed",
         "5",
+        "--replace",
+        "deff measured",
         "--db",
         str(db),
     )
@@ -324,7 +329,17 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
     measured = float(out.split("design effect ")[1].split(")")[0])
     assert measured > 1
     code, _, err = run(
-        capsys, "pvt", "design", "--margin", "0.05", "--design-effect-from", "nope", "--db", str(db)
+        capsys,
+        "pvt",
+        "design",
+        "--margin",
+        "0.05",
+        "--design-effect-from",
+        "nope",
+        "--replace",
+        "x",
+        "--db",
+        str(db),
     )
     assert code == 2 and "nope" in err
     # back to the first design for the estimate below
@@ -338,9 +353,12 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
         "10",
         "--seed",
         "5",
+        "--replace",
+        "back to the first",
         "--db",
         str(db),
     )
+    assert code == 0, err
     code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
     assert json.loads(out)["sample"] == sample
     code, _, err = run(capsys, "pvt", "estimate", "--db", str(db))
@@ -367,7 +385,8 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
     code, out, _ = run(capsys, "pvt", "estimate", "--json", "--db", str(db))
     report = json.loads(out)
     assert report["estimate"]["stations_reported"] == len(sample)
+    assert report["designs_recorded"] == 3
     outside = set(report["outside"])
     assert code == (1 if outside else 0)
     code, out, _ = run(capsys, "pvt", "estimate", "--db", str(db))
-    assert "birimdik" in out and "turnout" in out
+    assert "birimdik" in out and "turnout" in out and "drawn 3 times" in out

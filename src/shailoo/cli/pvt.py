@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "turnout with confidence intervals (ratio estimator, stations as clusters) and says\n"
             "which official figures fall outside them, and by how much.\n\n"
             "  shailoo pvt design --margin E [--confidence 0.95] [--design-effect D]\n"
-            "        [--expected-turnout T] [--seed N]\n"
+            "        [--expected-turnout T] [--seed N] [--replace REASON]\n"
             "  shailoo pvt sample [--json]          the sampled stations by region\n"
             "  shailoo pvt estimate [--denominator ballots_cast|valid] [--json]\n\n"
             "The design effect (1 + (m-1)*rho for stations of m voters) widens the sample for\n"
@@ -44,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     d.add_argument("--expected-turnout", type=float, default=1.0)
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument(
+        "--replace",
+        metavar="REASON",
+        help="replace an existing design, saying why (every redraw stays on record)",
+    )
     add_common(d, author=True)
     d.set_defaults(handler=run_design)
     s = actions.add_parser("sample", help="print the recorded sample")
@@ -78,6 +83,7 @@ def run_design(args: argparse.Namespace) -> int:
             confidence=args.confidence,
             seed=args.seed,
             design_effect=args.design_effect,
+            replace_reason=args.replace,
             expected_turnout=args.expected_turnout,
         )
     print(
@@ -120,6 +126,11 @@ def run_estimate(args: argparse.Namespace) -> int:
             f"PVT: {est.reported} of {est.sampled} sampled stations reported; "
             f"{100 * est.confidence:g} % intervals; shares of {est.denominator}"
         )
+        if report.designs > 1:
+            print(
+                f"note: the sample was drawn {report.designs} times; the reasons are in the "
+                "ledger (pvt.designed events)"
+            )
         print(f"{'line':<24}{'official':>10}{'estimate':>10}{'low':>10}{'high':>10}  verdict")
         for c in report.comparisons:
             verdict = f"OUTSIDE by {100 * c.distance:+.2f} points" if c.outside else "inside"

@@ -436,9 +436,21 @@ def design_pvt(
     seed: int = 0,
     design_effect: float = 1.0,
     expected_turnout: float = 1.0,
+    replace_reason: str | None = None,
 ) -> PvtDesign:
-    """Draw the PVT sample of the election and record it (``pvt.designed``)."""
+    """Draw the PVT sample of the election and record it (``pvt.designed``).
+
+    A second design is refused unless ``replace_reason`` says why: redrawing until a sample
+    pleases would defeat the point of a random sample, so every redraw is on record with its
+    reason (``replaces_reason`` in the payload) and the report counts the designs.
+    """
     election = store.election(election_id)
+    earlier = sum(1 for _ in store.events(election_id, kinds=[PVT_DESIGNED]))
+    if earlier and not (replace_reason or "").strip():
+        raise Refused(
+            f"election {election_id!r} already has a PVT design ({earlier} recorded); "
+            "a new one replaces it only with a reason (--replace REASON)"
+        )
     d = design_sample(
         election.stations,
         margin_of_error,
@@ -447,7 +459,10 @@ def design_pvt(
         design_effect=design_effect,
         expected_turnout=expected_turnout,
     )
-    store.append(election_id, [(PVT_DESIGNED, d.to_payload(), author)])
+    payload = d.to_payload()
+    if earlier:
+        payload["replaces_reason"] = str(replace_reason)
+    store.append(election_id, [(PVT_DESIGNED, payload, author)])
     return d
 
 
@@ -477,18 +492,24 @@ def current_design(store: Store, election_id: str) -> PvtDesign:
 
 @dataclass(frozen=True)
 class PvtReport:
-    """A PVT estimate and the official figures compared with it."""
+    """A PVT estimate and the official figures compared with it.
+
+    ``designs`` is how many sample designs were recorded (more than one means the sample was
+    redrawn; each redraw's reason is in the ledger).
+    """
 
     design: PvtDesign
     estimate: PvtEstimate
     official: Mapping[str, float]
     comparisons: tuple[Comparison, ...]
+    designs: int = 1
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape."""
         return {
             "margin_of_error": self.design.margin_of_error,
             "seed": self.design.seed,
+            "designs_recorded": self.designs,
             "estimate": self.estimate.to_dict(),
             "comparisons": [c.to_dict() for c in self.comparisons],
             "outside": [c.line for c in self.comparisons if c.outside],
@@ -527,4 +548,5 @@ def pvt_report(store: Store, election_id: str, *, denominator: str = "ballots_ca
     official = (
         official_ratios(official_protocols, parties, denominator) if official_protocols else {}
     )
-    return PvtReport(design, est, official, tuple(compare(est, official)))
+    designs = sum(1 for _ in store.events(election_id, kinds=[PVT_DESIGNED]))
+    return PvtReport(design, est, official, tuple(compare(est, official)), designs)
