@@ -539,9 +539,9 @@ def margin_for_tally(
 ) -> Margin:
     """The margin of the tally's current outcome under the election's law, with disputed ballots."""
     from shailoo.law import parse_law
-    from shailoo.tally.service import refuse_if_annulled, seat_inputs
+    from shailoo.tally.service import refuse_if_no_seats, seat_inputs
 
-    refuse_if_annulled(tally)
+    refuse_if_no_seats(tally)
     law = parse_law(tally.election.law, source=f"law of {tally.election.id}")
     national, regions, districts = seat_inputs(tally)
     seats, move = find_margin(

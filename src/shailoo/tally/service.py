@@ -131,10 +131,8 @@ def refuse_if_annulled(tally: Tally) -> None:
         )
 
 
-def seats_for_tally(tally: Tally) -> tuple[Law, Allocation, VoteTotals, dict[str, VoteTotals]]:
-    """Seats by the election's own law from the counted protocols (annulled units left out)."""
-    from shailoo.law import allocate, parse_law
-
+def refuse_if_no_seats(tally: Tally) -> None:
+    """Raise :class:`Refused` for an annulled election or a partial re-run (no seats of its own)."""
     refuse_if_annulled(tally)
     if is_partial_rerun(tally.election):
         original = (tally.election.replaces or {}).get("election_id")
@@ -143,6 +141,13 @@ def seats_for_tally(tally: Tally) -> tuple[Law, Allocation, VoteTotals, dict[str
             f"in {original!r}, whose seats they decide ('shailoo seats --db DB --election "
             f"{original}')"
         )
+
+
+def seats_for_tally(tally: Tally) -> tuple[Law, Allocation, VoteTotals, dict[str, VoteTotals]]:
+    """Seats by the election's own law from the counted protocols (annulled units left out)."""
+    from shailoo.law import allocate, parse_law
+
+    refuse_if_no_seats(tally)
     law = parse_law(tally.election.law, source=f"law of {tally.election.id}")
     national, regions, districts = seat_inputs(tally)
     alloc = allocate(law, national, regions or None, districts)
