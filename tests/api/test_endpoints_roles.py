@@ -56,6 +56,7 @@ def endpoints(world: dict[str, Any]) -> list[tuple[str, str, Action, Any, str | 
         ("GET", "/elections", Action.READ, None, None),
         ("GET", "/incidents.json", Action.READ, None, None),
         ("GET", "/forensics.json", Action.READ, None, None),
+        ("GET", "/forensics/figure/fingerprint.svg", Action.READ, None, None),
         ("GET", "/downloads.json", Action.READ, None, None),
         ("GET", "/elections.json", Action.READ, None, None),
         ("GET", "/seats.svg", Action.READ, None, None),

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from shailoo.api import pages
+from shailoo.api.forensics_view import ForensicsCache
 from shailoo.api.http import PUBLIC_CACHE, dumps, etag_for, not_modified
 from shailoo.api.site import Site
 from shailoo.domain.errors import NotFound
@@ -86,9 +87,9 @@ def public_key(store: Store, tally: Tally) -> bytes:
     return (str(key) + "\n").encode()
 
 
-def forensics_json(store: Store, tally: Tally) -> bytes:
+def forensics_json(store: Store, tally: Tally, forensics: ForensicsCache | None = None) -> bytes:
     """Every statistic of the forensic checks."""
-    return dumps(pages.forensics_page(store, tally))
+    return dumps(pages.forensics_page(store, tally, forensics))
 
 
 def seats_svg(store: Store, tally: Tally) -> bytes:
@@ -136,7 +137,18 @@ def router(site: Site) -> APIRouter:
         r.add_api_route(f"/download/{name}", handler, methods=["GET"], summary=build.__doc__)
 
     for name, (build, media) in FILES.items():
-        add(name, build, media)
+        if build is forensics_json:
+            add(name, lambda st, t: forensics_json(st, t, site.forensics), media)
+        else:
+            add(name, build, media)
+
+    @r.get("/forensics/figure/{name}", summary="A figure of the forensic checks (SVG)")
+    def figure(request: Request, name: str) -> Response:
+        eid = site.election_id(request.query_params.get("election"))
+        svg = site.forensics.figures(eid).get(name.removesuffix(".svg"))
+        if svg is None:
+            raise NotFound(f"no forensic figure {name!r}; open /forensics first to compute them")
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": PUBLIC_CACHE})
 
     @r.get("/seats.svg", summary="The seat chart as SVG")
     def svg(request: Request) -> Response:
@@ -145,12 +157,17 @@ def router(site: Site) -> APIRouter:
     return r
 
 
-def build_all(store: Store, tally: Tally) -> dict[str, Any]:
+def build_all(
+    store: Store, tally: Tally, forensics: ForensicsCache | None = None
+) -> dict[str, Any]:
     """Every download by file name (``shailoo publish`` writes them); missing ones left out."""
     out: dict[str, Any] = {}
     for name, (build, _media) in FILES.items():
         try:
-            out[name] = build(store, tally)
+            if build is forensics_json:
+                out[name] = forensics_json(store, tally, forensics)
+            else:
+                out[name] = build(store, tally)
         except NotFound:
             continue
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shailoo.api import views
+from shailoo.api.forensics_view import ForensicsCache
 from shailoo.domain.errors import ShailooError
 from shailoo.domain.events import PROTOCOL_CORRECTED
 from shailoo.domain.model import Protocol
@@ -190,11 +191,11 @@ def _protocol_dict(p: Protocol | None) -> dict[str, Any] | None:
     return out
 
 
-def station(store: Store, tally: Tally, station_id: str) -> dict[str, Any]:
+def station(
+    store: Store, tally: Tally, station_id: str, forensics: ForensicsCache | None = None
+) -> dict[str, Any]:
     """A station page: counted protocol, every version from every source, incidents, decisions,
     reconciliation of its sources and its forensic risk (from the latest forensic run)."""
-    from shailoo.api import forensics_view
-
     status = tally.station_status(station_id)  # NotFound for an unknown station
     s = next(x for x in tally.election.stations if x.id == station_id)
     history = []
@@ -235,7 +236,7 @@ def station(store: Store, tally: Tally, station_id: str) -> dict[str, Any]:
         "incidents": views.incidents(store, tally.election.id, station_id),
         "reconciliation": _reconciliation(store, tally.election.id, station_id),
         "decisions": [d for d in decs if views.affects(d, station_id, s.region, s.district)],
-        "risk": forensics_view.station_risk(tally.election.id, station_id),
+        "risk": forensics.station_risk(tally.election.id, station_id) if forensics else None,
     }
 
 
@@ -283,11 +284,11 @@ def downloads_page(store: Store, tally: Tally) -> dict[str, Any]:
     }
 
 
-def forensics_page(store: Store, tally: Tally) -> dict[str, Any]:
+def forensics_page(
+    store: Store, tally: Tally, forensics: ForensicsCache | None = None
+) -> dict[str, Any]:
     """The election's forensic summary: each test's statistic, null, p-value and meaning."""
-    from shailoo.api import forensics_view
-
-    data = forensics_view.page(forensics_view.compute(tally), tally)
+    data = (forensics or ForensicsCache()).page(tally)
     data["election"] = views.election_info(store, tally.election)
     return data
 

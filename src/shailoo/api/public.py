@@ -89,7 +89,7 @@ def router(site: Site) -> APIRouter:
         return serve(
             request,
             ("station", uid),
-            lambda st, e: pages.station(st, e, uid),
+            lambda st, e: pages.station(st, e, uid, site.forensics),
             "station.html",
             f"Station {uid}",
             wants_json(request, name),
@@ -98,7 +98,12 @@ def router(site: Site) -> APIRouter:
     simple: list[tuple[str, Callable[[Any, Any], dict[str, Any]], str, str]] = [
         ("decisions", pages.decisions_page, "decisions.html", "Decisions of the commission"),
         ("incidents", pages.incidents_page, "incidents.html", "Incidents reported by observers"),
-        ("forensics", pages.forensics_page, "forensics.html", "Statistical checks"),
+        (
+            "forensics",
+            lambda st, t: pages.forensics_page(st, t, site.forensics),
+            "forensics.html",
+            "Statistical checks",
+        ),
         ("downloads", pages.downloads_page, "downloads.html", "Downloads"),
     ]
     for name, build, template, title in simple:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from tqdm import tqdm
 
 from shailoo.api import downloads, pages
+from shailoo.api.forensics_view import ForensicsCache
 from shailoo.api.http import dumps
 from shailoo.ledger import open_store
 from shailoo.tally.service import load_tally
@@ -55,6 +56,7 @@ def publish(db: str | None, out_dir: str | Path, election_id: str | None = None)
     written = 0
     with open_store(db) as store:
         tally = load_tally(store, election_id)
+        forensics = ForensicsCache()
 
         def page(path: str, data: dict[str, Any], template: str, title: str) -> None:
             nonlocal written
@@ -78,7 +80,12 @@ def publish(db: str | None, out_dir: str | Path, election_id: str | None = None)
                 "incidents.html",
                 "Incidents reported by observers",
             ),
-            ("/forensics", pages.forensics_page, "forensics.html", "Statistical checks"),
+            (
+                "/forensics",
+                lambda st, t: pages.forensics_page(st, t, forensics),
+                "forensics.html",
+                "Statistical checks",
+            ),
             ("/downloads", pages.downloads_page, "downloads.html", "Downloads"),
         ):
             data = build(store, tally)
@@ -92,16 +99,21 @@ def publish(db: str | None, out_dir: str | Path, election_id: str | None = None)
                      f"{level.capitalize()} {uid}")  # fmt: skip
                 bar.update()
             for sid in stations:
-                page(f"/station/{sid}", pages.station(store, tally, sid), "station.html",
+                page(f"/station/{sid}", pages.station(store, tally, sid, forensics), "station.html",
                      f"Station {sid}")  # fmt: skip
                 bar.update()
-        files = downloads.build_all(store, tally)
+        files = downloads.build_all(store, tally, forensics)
         (out / "download").mkdir(exist_ok=True)
         for fname, body in files.items():
             (out / "download" / fname).write_bytes(body)
             written += 1
         (out / "seats.svg").write_bytes(downloads.seats_svg(store, tally))
         written += 1
+        fig_dir = out / "forensics" / "figure"
+        for fname, svg in forensics.figures(tally.election.id).items():
+            fig_dir.mkdir(parents=True, exist_ok=True)
+            (fig_dir / f"{fname}.svg").write_bytes(svg)
+            written += 1
     static_out = out / "static"
     static_out.mkdir(exist_ok=True)
     for f in static_dir().iterdir():

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from shailoo.api.forensics_view import ForensicsCache
 from shailoo.ledger import Store, default_db, open_store
 from shailoo.tally.projection import Tally
 
@@ -50,6 +51,8 @@ class Site:
         self._stores: list[Store] = []
         self._tallies: dict[str, Tally] = {}
         self._partial: dict[str, bool] = {}
+        #: the latest forensic report of each election of this database
+        self.forensics = ForensicsCache()
         #: held while a page is built from a tally (a re-entrant lock: builds may nest)
         self.build_lock = threading.RLock()
 
