@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shailoo.domain.errors import NotFound, Refused
 from shailoo.intake import create_election, record_protocols
@@ -128,3 +130,32 @@ def test_rerun_links_to_the_old_ledger(store: Store, election_id: str) -> None:
     assert store.elections() == ["kg-2020", "kg-2020-rerun"]
     assert store.current_election() == "kg-2020-rerun"
     assert all(r.ok for r in verify_store(store))
+
+
+@given(
+    votes=st.lists(st.integers(0, 10**6), min_size=3, max_size=3),
+    base=st.lists(st.integers(0, 10**9), min_size=6, max_size=6),
+    station=st.text(min_size=1),
+    entered_by=st.none() | st.text(),
+    reason=st.none() | st.text(),
+    source=st.sampled_from(["official", 'observer:ОО \\"x\\"', "machine"]),
+    warnings=st.lists(st.tuples(st.text(), st.text()), max_size=2),
+)
+def test_fast_payload_json_is_canonical(
+    votes: list[int],
+    base: list[int],
+    station: str,
+    entered_by: str | None,
+    reason: str | None,
+    source: str,
+    warnings: list[tuple[str, str]],
+) -> None:
+    from shailoo.checks.protocol import Finding
+    from shailoo.domain.model import Protocol
+    from shailoo.intake.protocols import protocol_payload, protocol_payload_json
+    from shailoo.ledger.encoding import canonical_json
+
+    ids = ("zeta", "alpha", "Мекен")  # ballot order is not sorted order
+    p = Protocol(station, *base, dict(zip(ids, votes, strict=True)), source, entered_by, reason)
+    payload = protocol_payload(p, ids, [Finding(c, "warning", m) for c, m in warnings])
+    assert protocol_payload_json(payload, tuple(sorted(ids))) == canonical_json(payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,44 @@ def protocol_payload(
     }
 
 
+_string = json.encoder.encode_basestring  # what json uses with ensure_ascii=False
+#: the payload's keys in sorted order; printf-style formatting is the fastest way to fill it
+_PAYLOAD_TEMPLATE = (
+    '{"against_all":%d,"ballots_cast":%d,"ballots_issued":%d,"ballots_received":%d,'
+    '"entered_by":%s,"invalid":%d,"reason":%s,"registered":%d,"source":%s,"station":%s,'
+    '"votes":{%s},"warnings":[%s]}'
+)
+
+
+def protocol_payload_json(payload: Mapping[str, Any], sorted_parties: Sequence[str]) -> str:
+    """The canonical JSON of a payload made by :func:`protocol_payload`, built directly.
+
+    Equal to ``canonical_json(payload)`` (a property test checks it) but about three times
+    faster, which matters when importing a whole country: the key order below is the sorted
+    order of the payload's keys, and ``sorted_parties`` the sorted party ids.
+    """
+    votes = payload["votes"]
+    entered_by, reason = payload["entered_by"], payload["reason"]
+    warnings = ",".join(
+        '{"code":' + _string(w["code"]) + ',"message":' + _string(w["message"]) + "}"
+        for w in payload["warnings"]
+    )
+    return _PAYLOAD_TEMPLATE % (
+        payload["against_all"],
+        payload["ballots_cast"],
+        payload["ballots_issued"],
+        payload["ballots_received"],
+        "null" if entered_by is None else _string(entered_by),
+        payload["invalid"],
+        "null" if reason is None else _string(reason),
+        payload["registered"],
+        _string(payload["source"]),
+        _string(payload["station"]),
+        ",".join([_string(k) + ":" + str(votes[k]) for k in sorted_parties if k in votes]),
+        warnings,
+    )
+
+
 def protocol_from_payload(payload: Mapping[str, Any]) -> Protocol:
     """The :class:`Protocol` a protocol event's payload holds."""
     return Protocol(
@@ -87,6 +126,7 @@ class _Rules:
         self.station_registered = {s.id: s.registered for s in election.stations}
         self.party_ids = frozenset(election.party_ids)
         self.ballot_order = election.party_ids
+        self.sorted_parties = tuple(sorted(election.party_ids))
 
 
 _last_rules: list[_Rules] = []
@@ -126,6 +166,7 @@ def record_protocols(
             key: protocol_from_payload(e.payload) for key, e in stored.items()
         }
         items: list[tuple[str, Mapping[str, Any], str]] = []
+        texts: list[str] = []
         for i, p in enumerate(protocols):
             key = (p.station, p.source)
             previous = latest.get(key)
@@ -143,8 +184,11 @@ def record_protocols(
                 result.rejected.append(Rejection(i, p, findings))
                 continue
             kind = PROTOCOL_RECORDED if previous is None else PROTOCOL_CORRECTED
-            items.append((kind, protocol_payload(p, rules.ballot_order, findings), author))
+            payload = protocol_payload(p, rules.ballot_order, findings)
+            items.append((kind, payload, author))
+            texts.append(protocol_payload_json(payload, rules.sorted_parties))
             latest[key] = p
-        # every count passed P001 (type int), so the payloads need no float check
-        result.recorded = w.append(items, validated=True)
+        # every count passed P001 (type int) and every text is a str, so the payloads need no
+        # float check, and their canonical JSON is built directly
+        result.recorded = w.append(items, payload_texts=texts)
     return result

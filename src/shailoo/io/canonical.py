@@ -15,8 +15,8 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import operator
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -38,17 +38,25 @@ OPTIONAL_COLUMNS: Final = ("source", "entered_by", "reason")
 FORMATS: Final = ("csv", "xlsx", "json", "jsonl")
 
 
-@dataclass
 class ProtocolRow:
     """One data row: its 1-based ``line`` (CSV/XLSX: the header is line 1; JSON Lines: the line
-    in the file; a JSON array: the item's 1-based position),
-    the :class:`Protocol` if its values could be read, the ``findings`` that stopped it, and the
-    raw ``values`` as text for the rejection report."""
+    in the file; a JSON array: the item's 1-based position), the :class:`Protocol` if its values
+    could be read, the ``findings`` that stopped it, and the raw ``values`` as text for the
+    rejection report. (A plain class with slots: one is made per row of a large file.)"""
 
-    line: int
-    protocol: Protocol | None
-    findings: list[Finding] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("findings", "line", "protocol", "values")
+
+    def __init__(
+        self,
+        line: int,
+        protocol: Protocol | None,
+        findings: list[Finding] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        self.line = line
+        self.protocol = protocol
+        self.findings = findings if findings is not None else []
+        self.values = values if values is not None else {}
 
 
 def file_format(path: Path) -> str:
@@ -164,6 +172,7 @@ class Header:
         self.count_positions = [i for _, i in self.count_index]
         self.party_positions = [i for _, i in self.party_index]
         self.width = len(cleaned)
+        self.number_getter = operator.itemgetter(*self.count_positions, *self.party_positions)
 
 
 def _integer(value: Any) -> int | None:
@@ -195,6 +204,12 @@ def parse_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
         fast = _parse_text_row(cells, header, line)
         if fast is not None:
             return fast
+    return _parse_any_row(cells, header, line)
+
+
+def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
+    """Any cell types (spreadsheets, JSON), every problem reported as a finding."""
+    n = len(cells)
     findings: list[Finding] = []
     counts: dict[str, int] = {}
     votes: dict[str, int] = {}
@@ -234,25 +249,28 @@ def parse_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
 
 def _parse_text_row(cells: Sequence[str], header: Header, line: int) -> ProtocolRow | None:
     """The common case, fast: every count cell is plain ASCII digits. None when not."""
+    texts = header.number_getter(cells)
+    joined = "".join(texts)
+    # int() would also take "+5", " 5", "5_000" and non-ASCII digits: only plain digits here
+    if not (joined.isascii() and joined.isdigit()):
+        return None
     try:
-        counts = [int(cells[i]) for i in header.count_positions]
-        votes = [int(cells[i]) for i in header.party_positions]
-    except ValueError:
+        numbers = list(map(int, texts))
+    except ValueError:  # an empty cell
         return None
-    if min(counts) < 0 or (votes and min(votes) < 0):
-        return None
-    # int() also accepts "+5", " 5", "5_000" and non-ASCII digits: leave those to the strict path
-    for i in header.count_positions:
-        if not cells[i].isdigit() or not cells[i].isascii():
-            return None
-    for i in header.party_positions:
-        if not cells[i].isdigit() or not cells[i].isascii():
-            return None
     station = cells[header.station_index].strip()
     if not station:
         return None
-    opt = {c: cells[i].strip() for c, i in header.optional_index}
-    registered, received, issued, cast, invalid, against = counts
+    source = entered_by = reason = None
+    for c, i in header.optional_index:
+        value = cells[i].strip() or None
+        if c == "source":
+            source = value
+        elif c == "entered_by":
+            entered_by = value
+        else:
+            reason = value
+    registered, received, issued, cast, invalid, against = numbers[:6]
     return ProtocolRow(
         line,
         Protocol(
@@ -263,10 +281,10 @@ def _parse_text_row(cells: Sequence[str], header: Header, line: int) -> Protocol
             cast,
             invalid,
             against,
-            dict(zip(header.party_ids, votes, strict=True)),
-            opt.get("source") or "official",
-            opt.get("entered_by") or None,
-            opt.get("reason") or None,
+            dict(zip(header.party_ids, numbers[6:], strict=True)),
+            source or "official",
+            entered_by,
+            reason,
         ),
     )
 
@@ -287,14 +305,16 @@ def _csv_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
         except csv.Error as exc:
             raise InputError(f"not a CSV file: {exc}", file=file, line=1, rule="csv") from exc
         header = Header(first, party_ids, file)
+        width = header.width
         try:
             for cells in reader:
                 if not cells or not any(c.strip() for c in cells):
                     continue
-                row = parse_row(cells, header, reader.line_num)
-                if row.protocol is not None:
-                    row.values = {}
-                yield row
+                line = reader.line_num
+                row = None
+                if len(cells) >= width:
+                    row = _parse_text_row(cells, header, line)
+                yield row if row is not None else _parse_any_row(cells, header, line)
         except csv.Error as exc:
             raise InputError(
                 f"broken CSV: {exc}", file=file, line=reader.line_num, rule="csv"

@@ -107,12 +107,16 @@ class Writer:
         self.head_hash = head_hash
 
     def append(
-        self, items: Sequence[tuple[str, Mapping[str, Any], str]], *, validated: bool = False
+        self,
+        items: Sequence[tuple[str, Mapping[str, Any], str]],
+        *,
+        payload_texts: Sequence[str] | None = None,
     ) -> list[Event]:
         """Chain and insert ``(kind, payload, author)`` items; return the stored events.
 
-        ``validated=True`` skips the walk that refuses floats and non-JSON values, for callers
-        that built every payload from ints and strs (:func:`shailoo.intake.record_protocols`).
+        ``payload_texts``, one per item, is each payload's canonical JSON already made by a
+        caller that built the payloads from ints and strs only
+        (:func:`shailoo.intake.record_protocols`); the float check and encoding are skipped.
         """
         rows: list[tuple[Any, ...]] = []
         heads: dict[tuple[str, str], int] = {}
@@ -121,7 +125,9 @@ class Writer:
         now = utc_now()
         eid = self.election_id
         sha = hashlib.sha256
-        for kind, payload, author in items:
+        if payload_texts is not None and len(payload_texts) != len(items):
+            raise LedgerError("payload_texts must hold one text per item")
+        for n, (kind, payload, author) in enumerate(items):
             if kind not in KINDS:
                 raise LedgerError(f"unknown event kind {kind!r}; known: {', '.join(KINDS)}")
             if not isinstance(author, str) or not author:
@@ -136,7 +142,7 @@ class Writer:
                     )
             elif kind == ELECTION_DEFINED:
                 raise Refused(f"election {eid!r} is already defined")
-            payload_json = canonical_json(payload, checked=validated)
+            payload_json = canonical_json(payload) if payload_texts is None else payload_texts[n]
             seq += 1
             text = event_text(
                 election_id=eid,
