@@ -88,7 +88,8 @@ def run_design(args: argparse.Namespace) -> int:
         )
     print(
         f"PVT sample of {len(d.sample)} stations ({d.voters_needed} voters needed for "
-        f"±{100 * d.margin_of_error:g} points at {100 * d.confidence:g} %, design effect "
+        f"a margin of {100 * d.margin_of_error:g} percentage points at "
+        f"{100 * d.confidence:g} % confidence, design effect "
         f"{d.design_effect:g}), seed {d.seed}"
     )
     for region, n in sorted(d.allocation().items()):

@@ -212,11 +212,18 @@ def record_observer_copies(
 def current_versions(
     store: Store, election_id: str, stations: Iterable[str] | None = None
 ) -> dict[str, dict[str, tuple[Protocol, int]]]:
-    """Newest protocol of every source of every station: ``station -> source -> (protocol, seq)``."""
+    """Newest protocol of every source of every station: ``station -> source -> (protocol, seq)``.
+
+    Party votes come back in ballot order (the ledger's canonical encoding sorts keys), so that
+    differences and views list parties as the ballot does.
+    """
     latest = store.latest_protocols(election_id, None if stations is None else list(stations))
+    rank = {pid: i for i, pid in enumerate(store.election(election_id).party_ids)}
     out: dict[str, dict[str, tuple[Protocol, int]]] = {}
     for (station, source), e in latest.items():
-        out.setdefault(station, {})[source] = (protocol_from_payload(e.payload), e.seq)
+        p = protocol_from_payload(e.payload)
+        votes = dict(sorted(p.votes.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+        out.setdefault(station, {})[source] = (replace(p, votes=votes), e.seq)
     return out
 
 

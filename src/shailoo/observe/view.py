@@ -9,7 +9,7 @@ the forensics layer can compute one. Shown by ``shailoo evidence STATION [--json
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from shailoo.domain.events import (
     RECONCILIATION_RESOLVED,
     Event,
 )
-from shailoo.domain.model import Station
+from shailoo.domain.model import Protocol, Station
 from shailoo.ledger import Store
 from shailoo.observe import service
 from shailoo.observe.incidents import project_incidents
@@ -39,6 +39,14 @@ VIEW_KINDS = (
     RECONCILIATION_RESOLVED,
     OBSERVATION_RECORDED,
 )
+
+
+def _ordered(p: Protocol, party_ids: Sequence[str]) -> dict[str, int]:
+    """A protocol's lines with the parties in ballot order (the ledger stores them sorted)."""
+    counts = p.counts()
+    parties = [*party_ids, *sorted(k for k in p.votes if k not in party_ids)]
+    base = {k: v for k, v in counts.items() if k not in p.votes}
+    return {**base, **{k: counts[k] for k in parties if k in p.votes}}
 
 
 def _covers(unit: Mapping[str, Any], station: Station) -> bool:
@@ -190,6 +198,7 @@ def evidence(
     for e in events:
         if e.kind == PVT_DESIGNED:
             in_sample = station_id in (e.payload.get("sample") or ())
+    order = election.party_ids
     risk: dict[str, Any] | None = None
     if risk_scores is not None:
         risk = risk_from_scores(risk_scores, station_id)
@@ -203,9 +212,11 @@ def evidence(
             "district": station.district,
             "registered": station.registered,
         },
-        "official": None if official is None else {**official[0].counts(), "seq": official[1]},
+        "official": None
+        if official is None
+        else {**_ordered(official[0], order), "seq": official[1]},
         "sources": {
-            src: {**p.counts(), "seq": seq, "entered_by": p.entered_by}
+            src: {**_ordered(p, order), "seq": seq, "entered_by": p.entered_by}
             for src, (p, seq) in sorted(versions.items())
             if src != "official"
         },
