@@ -14,10 +14,20 @@ from shailoo.ledger.signing import create_key, public_hex
 PASSWORD = "correct horse battery"
 
 
-def build_db(path: Path, sim: Any, reported: int = 50) -> dict[str, Any]:
+def build_db(
+    path: Path | str,
+    sim: Any,
+    reported: int = 50,
+    *,
+    double_entry: bool = False,
+    schema: str | None = None,
+    key_path: Path | None = None,
+) -> dict[str, Any]:
     """Define the election, record ``reported`` protocols, accredit an observer, add users."""
     election = sim.election
-    with open_store(str(path)) as store:
+    key = key_path or Path(str(path)).with_suffix(".key")
+    store_cm = open_store(str(path), schema=schema) if schema else open_store(str(path))
+    with store_cm as store:
         create_election(
             store,
             law=election.law_name,
@@ -27,14 +37,15 @@ def build_db(path: Path, sim: Any, reported: int = 50) -> dict[str, Any]:
             name=election.name,
             date=election.date,
             election_id=election.id,
-            public_key=public_hex(create_key(path.with_suffix(".key"))),
+            public_key=public_hex(create_key(key)),
+            double_entry=double_entry,
         )
         result = record_protocols(store, election.id, sim.protocols[:reported], "import")
         assert not result.rejected
         stations = election.stations
         # The operator's and the observer's station has no protocol yet; "other" has one.
         own = stations[reported]
-        other = next(s for s in stations[:reported] if s.district != own.district)
+        other = next(s for s in (*stations[:reported], *stations) if s.district != own.district)
         store.append(
             election.id,
             [

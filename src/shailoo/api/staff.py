@@ -138,6 +138,11 @@ def router(site: Site) -> APIRouter:
                     **c,
                 )
             done = actions.record_protocol(site.store(), eid, data, who)
+            # Say where the station stands now: with double entry a first entry counts only
+            # once an independent second entry agrees with it.
+            with site.build_lock:
+                status = site.tally(site.head(eid)).station_status(data["station"])
+            done["counting"] = status.detail
         except ShailooError as exc:
             body = exc.to_dict()
             check = {
