@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +73,21 @@ _PAYLOAD_TEMPLATE = (
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _vote_prefixes(sorted_parties: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_string(k) + ":" for k in sorted_parties)
+
+
+def _vote_parts(
+    sorted_parties: Sequence[str], votes: Mapping[str, int]
+) -> Iterable[tuple[str, str]]:
+    """Pairs of encoded ``"party":`` prefix and party id, in sorted party order."""
+    keys = tuple(sorted_parties)
+    if len(votes) != len(keys):
+        keys = tuple(k for k in keys if k in votes)
+    return zip(_vote_prefixes(keys), keys, strict=True)
+
+
 def protocol_payload_json(payload: Mapping[str, Any], sorted_parties: Sequence[str]) -> str:
     """The canonical JSON of a payload made by :func:`protocol_payload`, built directly.
 
@@ -96,7 +112,7 @@ def protocol_payload_json(payload: Mapping[str, Any], sorted_parties: Sequence[s
         payload["registered"],
         _string(payload["source"]),
         _string(payload["station"]),
-        ",".join([_string(k) + ":" + str(votes[k]) for k in sorted_parties if k in votes]),
+        ",".join([pre + str(votes[k]) for pre, k in _vote_parts(sorted_parties, votes)]),
         warnings,
     )
 

@@ -24,7 +24,7 @@ GENESIS_HASH: Final = "0" * 64
 _encoder = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 )
-_dumps_str = json.JSONEncoder(ensure_ascii=False).encode
+json_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _check(value: Any, path: str) -> None:
@@ -73,17 +73,17 @@ def event_text(
     """
     return (
         '{"author":'
-        + _dumps_str(author)
+        + json_string(author)
         + ',"election_id":'
-        + _dumps_str(election_id)
+        + json_string(election_id)
         + ',"kind":'
-        + _dumps_str(kind)
+        + json_string(kind)
         + ',"payload":'
         + payload_json
         + ',"prev_hash":'
-        + _dumps_str(prev_hash)
+        + json_string(prev_hash)
         + ',"recorded_at":'
-        + _dumps_str(recorded_at)
+        + json_string(recorded_at)
         + ',"seq":'
         + str(int(seq))
         + ',"v":'

@@ -31,7 +31,7 @@ from shailoo.domain.events import (
     Event,
 )
 from shailoo.domain.model import Election
-from shailoo.ledger.encoding import GENESIS_HASH, canonical_json, event_text
+from shailoo.ledger.encoding import ENCODING_VERSION, GENESIS_HASH, canonical_json, json_string
 
 #: an election id is a short slug (it appears in URLs and file names)
 ELECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -123,6 +123,9 @@ class Writer:
         events: list[Event] = []
         seq, prev = self.head_seq, self.head_hash
         now = utc_now()
+        now_json = json_string(now)
+        version = str(ENCODING_VERSION)
+        fronts: dict[tuple[str, str], str] = {}
         eid = self.election_id
         sha = hashlib.sha256
         if payload_texts is not None and len(payload_texts) != len(items):
@@ -144,14 +147,31 @@ class Writer:
                 raise Refused(f"election {eid!r} is already defined")
             payload_json = canonical_json(payload) if payload_texts is None else payload_texts[n]
             seq += 1
-            text = event_text(
-                election_id=eid,
-                seq=seq,
-                kind=kind,
-                author=author,
-                recorded_at=now,
-                prev_hash=prev,
-                payload_json=payload_json,
+            # event_text() spelled out with the constant parts cached: the same bytes (the
+            # verifier recomputes them with event_text), fewer string encodings per event
+            front = fronts.get((kind, author))
+            if front is None:
+                front = fronts[(kind, author)] = (
+                    '{"author":'
+                    + json_string(author)
+                    + ',"election_id":'
+                    + json_string(eid)
+                    + ',"kind":'
+                    + json_string(kind)
+                    + ',"payload":'
+                )
+            text = (
+                front
+                + payload_json
+                + ',"prev_hash":"'
+                + prev
+                + '","recorded_at":'
+                + now_json
+                + ',"seq":'
+                + str(seq)
+                + ',"v":'
+                + version
+                + "}"
             )
             h = sha(text.encode("utf-8")).hexdigest()
             station: str | None = None
