@@ -9,7 +9,7 @@ proportion) and counts again.
 
 Speed without approximation: the null count only depends on whether each redrawn percentage lands
 in a window, so each station contributes a Bernoulli(q_i) where q_i is the exact binomial
-probability mass of the windows (computed from the binomial CDF). Drawing those indicators is
+probability mass of the windows (binomial probabilities summed over them). Drawing them is
 distributed exactly as redrawing the binomials and testing them, and is far cheaper; the mean and
 variance of the null are also known in closed form (a Poisson-binomial), reported beside the
 Monte-Carlo ones. :func:`heaping_null_binomial` keeps the literal per-replicate binomial redraw for
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import bdtr
+from scipy.special import gammaln
 
 #: half-width of the window around a whole percent, in percentage points (Kobak et al. 2016)
 WINDOW = 0.05
@@ -54,7 +54,7 @@ def window_probability(n: np.ndarray, p: np.ndarray, sd_span: float = 5.5) -> np
     n = np.asarray(n, dtype=np.int64)
     p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
     out = np.empty(n.size)
-    block = 200_000
+    block = 50_000
     for start in range(0, n.size, block):
         sl = slice(start, start + block)
         out[sl] = _window_probability_block(n[sl], p[sl], sd_span)
@@ -69,18 +69,30 @@ def _window_probability_block(n: np.ndarray, p: np.ndarray, sd_span: float) -> n
     hi_m = np.minimum(centre + half, 100)
     counts = hi_m - lo_m + 1
     station = np.repeat(np.arange(n.size), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    m = lo_m[station] + offsets
+    m = lo_m[station] + _ragged_offsets(counts)
     nn = n[station]
     # window of counts k with |2000 k - 20 m n| <= n: k in [ceil((20m-1)n/2000), floor((20m+1)n/2000)]
     k_lo = np.maximum(-((-(20 * m - 1) * nn) // 2000), 0)
     k_hi = np.minimum(((20 * m + 1) * nn) // 2000, nn)
-    pp = p[station]
-    upper = bdtr(k_hi, nn, pp)
-    lower = np.where(k_lo > 0, bdtr(np.maximum(k_lo - 1, 0), nn, pp), 0.0)
-    mass = np.where(k_hi >= k_lo, upper - lower, 0.0)
-    out = np.bincount(station, weights=mass, minlength=n.size)
+    width = np.maximum(k_hi - k_lo + 1, 0)
+    # every count inside some window, with its station: the binomial mass is summed over them
+    # (the log-pmf costs a fifth of a binomial CDF evaluation)
+    owner = np.repeat(station, width)
+    k = np.repeat(k_lo, width) + _ragged_offsets(width)
+    size = n[owner]
+    prob = np.clip(p[owner], 1e-15, 1 - 1e-15)
+    logpmf = (
+        gammaln(size + 1) - gammaln(k + 1) - gammaln(size - k + 1)
+        + k * np.log(prob) + (size - k) * np.log1p(-prob)
+    )  # fmt: skip
+    out = np.bincount(owner, weights=np.exp(logpmf), minlength=n.size)
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=float)
+
+
+def _ragged_offsets(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., c-1 for every c in ``counts``, concatenated."""
+    total = int(counts.sum())
+    return np.asarray(np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
 
 
 @dataclass
