@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.ledger import open_store
     from shailoo.ledger.export import export_jsonl
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         eid = args.election or store.current_election()
         store.election(eid)  # NotFound with the known ids if wrong
         if args.output == "-":

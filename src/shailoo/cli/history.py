@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the station's protocol events oldest first."""
     from shailoo.ledger import open_store
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         eid = args.election or store.current_election()
         election = store.election(eid)
         if args.station not in {s.id for s in election.stations}:

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.intake import import_file
 
     db = default_db(args.db)
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         summary = import_file(
             store,
             args.file,

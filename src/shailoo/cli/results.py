@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.ledger import open_store
     from shailoo.tally.service import load_tally, results_json
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         tally = load_tally(store, args.election, progress=sys.stderr.isatty())
     level, uid = _level(args)
     data = results_json(tally, level, uid)

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.file:
         reports = [verify_file(args.file, trusted)]
     else:
-        with open_store(args.db) as store:
+        with open_store(args.db, must_exist=True) as store:
             reports = verify_store(store, args.election, trusted)
     if args.json:
         print(json.dumps([{"ok": r.ok, **r.__dict__} for r in reports], indent=2))

@@ -15,6 +15,7 @@ Payload keys by kind (``?`` marks an optional key):
     ``{station, region, district, registered, extra}``), ``double_entry`` (bool),
     ``replaces?`` (``{election_id, final_hash, scope}`` for a re-run; ``scope`` is
     ``{"level": "election"}`` or ``{"level": "station"|"district"|"region", "ids": [...]}``)
+    ``public_key?`` (the commission's Ed25519 public key, 64 hex digits; see docs/ledger.md)
 ``protocol.recorded`` / ``protocol.corrected``
     the fields of :class:`shailoo.domain.model.Protocol` (``station, registered,
     ballots_received, ballots_issued, ballots_cast, invalid, against_all, votes, source,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from shailoo.domain.errors import NotFound
 from shailoo.domain.events import Event
 from shailoo.ledger.store import Checkpoint, Store, Writer
 
@@ -31,11 +32,14 @@ def default_db(db: str | None = None) -> str:
     return db or os.environ.get("SHAILOO_DB") or DEFAULT_DB
 
 
-def open_store(db: str | Path | None = None, *, schema: str | None = None) -> Store:
+def open_store(
+    db: str | Path | None = None, *, schema: str | None = None, must_exist: bool = False
+) -> Store:
     """Open the ledger at ``db``: a SQLite path or a ``postgresql://`` URL.
 
     ``None`` means ``$SHAILOO_DB`` or ``./shailoo.db``. ``schema`` (PostgreSQL only) puts the
-    tables in that schema, creating it if needed; tests use it to stay apart.
+    tables in that schema, creating it if needed; tests use it to stay apart. ``must_exist``
+    refuses to create a new SQLite file (commands that only read or add to an election).
     """
     target = default_db(None if db is None else str(db))
     if is_postgres(target):
@@ -43,5 +47,8 @@ def open_store(db: str | Path | None = None, *, schema: str | None = None) -> St
 
         return PostgresStore(target, schema=schema)
     from shailoo.ledger.sqlite import SqliteStore
+
+    if must_exist and not Path(target).is_file():
+        raise NotFound(f"no database at {target}; create an election first with 'shailoo init'")
 
     return SqliteStore(target)
