@@ -162,3 +162,14 @@ def test_cli_rejects_bad_share(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "--stuffing" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_election_carries_the_kg_2020_law_text(tmp_path: Path) -> None:
+    from shailoo.law import load_law
+
+    text = kyrgyz_2020(seed=1).election.law
+    assert not text.startswith("# placeholder")
+    path = tmp_path / "kg-2020.toml"
+    path.write_text(text, encoding="utf-8")
+    law = load_law(path)
+    assert law.seats == 120
