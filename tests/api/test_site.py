@@ -248,3 +248,35 @@ def test_openapi_lists_the_api(world: dict[str, Any]) -> None:
     paths = world["client"].get("/openapi.json").json()["paths"]
     for p in ("/api/protocols", "/api/decisions", "/api/incidents", "/index.json", "/api/check"):
         assert p in paths
+
+
+def test_partial_rerun_moves_the_original_pages(world: dict[str, Any]) -> None:
+    from shailoo.commission.rerun import create_rerun
+    from shailoo.intake import record_protocols
+
+    c = world["client"]
+    other = world["other"]
+    district_stations = [s.id for s in world["election"].stations if s.district == other.district]
+    r = c.post(
+        "/api/decisions",
+        json={"action": "annul", "level": "district", "unit": other.district,
+              "reason": "carousel voting", "legal_basis": {"article": "art. 48", "text": "t"},
+              "vote": {"for": 8, "against": 1, "abstained": 0}, "date": "2020-10-05"},
+        headers=auth(world, "cec"),
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    reported_before = set(p.station for p in world["sim"].protocols[:50])
+    with open_store(str(world["db"])) as store:
+        rerun = create_rerun(store, world["election"].id, level="district", ids=[other.district])
+    waiting = c.get("/index.json")
+    in_district = set(district_stations)
+    assert waiting.json()["results"]["stations_reported"] == len(reported_before - in_district)
+    with open_store(str(world["db"])) as store:
+        protocols = [p for p in world["sim"].protocols if p.station in in_district]
+        assert not record_protocols(store, rerun.id, protocols, "import").rejected
+    # The original's ledger did not move; the re-run's protocols still change its pages.
+    after = c.get("/index.json", headers={"If-None-Match": waiting.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()["results"]["stations_reported"] == len(reported_before | in_district)
+    page = c.get(f"/station/{other.id}.json").json()
+    assert page["protocol"] is not None and page["status"] == "reported"

@@ -67,3 +67,26 @@ def test_user_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert "ana\toperator\tChui 03" in capsys.readouterr().out
     assert main(["user", "remove", "ana", "--db", db]) == 0
     assert main(["user", "remove", "ana", "--db", db]) == 2
+
+
+def test_demo_never_replaces_a_real_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+    from shailoo_builders import build_db
+
+    db = tmp_path / "real.db"
+    build_db(db, kyrgyz_2020(seed=9, n_stations=60), reported=5)
+    # The fixture's election id is the simulator's; give the database a non-demo election too.
+    from shailoo.intake import create_election
+
+    with open_store(str(db)) as store:
+        e = store.election(store.elections()[0])
+        create_election(store, law="kg-2020", parties=e.parties, stations=e.stations,
+                        author="cec", election_id="parliament-2026")  # fmt: skip
+    size = db.stat().st_size
+    assert main(["demo", "--no-serve", "--db", str(db)]) == 1
+    assert "did not make" in capsys.readouterr().err
+    assert db.stat().st_size == size

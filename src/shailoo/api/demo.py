@@ -20,6 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from shailoo.api import auth
+from shailoo.domain.errors import Refused
 from shailoo.ledger import Store, open_store
 from shailoo.ledger.signing import default_key_path, load_or_create_key, public_hex, sign_head
 
@@ -76,6 +77,15 @@ def build_demo(
     from shailoo.simulate import kyrgyz_2020
 
     path = Path(db)
+    if path.exists():
+        # Only ever replace a database the demo made: never a commission's real ledger.
+        with open_store(db) as existing:
+            ids = existing.elections()
+        if any(not e.startswith("kg-2020-sim-") for e in ids):
+            raise Refused(
+                f"{db} holds elections the demo did not make ({', '.join(ids)}); "
+                "choose another --db for the demo"
+            )
     for old in (
         path,
         Path(db + "-wal"),

@@ -9,6 +9,7 @@ look-up; nothing is recomputed until an event is appended. The head hash is also
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from shailoo.api.forensics_view import ForensicsCache
+from shailoo.domain.events import ELECTION_REPLACED
 from shailoo.ledger import Store, default_db, open_store
 from shailoo.tally.projection import Tally
 
@@ -49,7 +51,8 @@ class Site:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._stores: list[Store] = []
-        self._tallies: dict[str, Tally] = {}
+        self._tallies: dict[str, tuple[str, Tally]] = {}
+        self._reruns: dict[str, tuple[int, list[str]]] = {}
         self._partial: dict[str, bool] = {}
         #: the latest forensic report of each election of this database
         self.forensics = ForensicsCache()
@@ -94,11 +97,36 @@ class Site:
         return ids[-1]
 
     def head(self, election_id: str) -> Head:
-        """The election's ledger head."""
-        event = self.store().head(election_id)
+        """The election's ledger head, folded with the heads of its partial re-runs.
+
+        A partial re-run's protocols take the place of annulled ones in the original's pages,
+        so those pages change when the re-run's ledger moves although the original's does not.
+        """
+        store = self.store()
+        event = store.head(election_id)
         if event is None:
             return Head(election_id, 0, "0" * 64)
-        return Head(election_id, event.seq, event.hash)
+        reruns = self._partial_reruns(election_id, event.seq)
+        if not reruns:
+            return Head(election_id, event.seq, event.hash)
+        folded = hashlib.sha256(event.hash.encode())
+        for rid in reruns:
+            sub = store.head(rid)
+            folded.update(f"|{rid}:{sub.hash if sub else ''}".encode())
+        return Head(election_id, event.seq, folded.hexdigest())
+
+    def _partial_reruns(self, election_id: str, seq: int) -> list[str]:
+        """Ids of the partial re-runs linked to the election (looked up again when it moves)."""
+        known = self._reruns.get(election_id)
+        if known is not None and known[0] == seq:
+            return known[1]
+        ids = [
+            str(ev.payload.get("by"))
+            for ev in self.store().events(election_id, kinds=[ELECTION_REPLACED])
+            if (ev.payload.get("scope") or {}).get("level", "election") != "election"
+        ]
+        self._reruns[election_id] = (seq, ids)
+        return ids
 
     def tally(self, head: Head) -> Tally:
         """The election's tally at ``head``, kept per election and moved forward event by event.
@@ -109,16 +137,18 @@ class Site:
         from shailoo.tally.service import load_tally
 
         store = self.store()
-        current = self._tallies.get(head.election_id)
-        if current is not None and current.head_seq == head.seq:
-            return current
-        if current is not None and current.head_seq < head.seq and not current.replaced_by:
+        found = self._tallies.get(head.election_id)
+        if found is not None and found[0] == head.hash:
+            return found[1]
+        if found is not None and not found[1].replaced_by and found[1].head_seq < head.seq:
             # One appended protocol costs work in proportion to the parties, not a recount.
+            current = found[1]
             current.apply_all(store.events(head.election_id, after_seq=current.head_seq))
-            if current.head_seq == head.seq:
+            if current.head_seq == head.seq and not current.replaced_by:
+                self._tallies[head.election_id] = (head.hash, current)
                 return current
         fresh = load_tally(store, head.election_id)
-        self._tallies[head.election_id] = fresh
+        self._tallies[head.election_id] = (head.hash, fresh)
         return fresh
 
     def cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
