@@ -109,15 +109,21 @@ def test_intervals_cover_the_truth_at_the_nominal_rate() -> None:
     draws = 400
     covered = dict.fromkeys([*PARTIES, "turnout"], 0)
     widths = []
+    family_alarms = 0
     for seed in range(draws):
         d = design_sample(pop.stations, 0.03, seed=1000 + seed, design_effect=deff)
         est = estimate(d, pop.protocols, PARTIES)
         widths.append(est.shares[PARTIES[0]].margin)
-        for c in compare(est, truth):
+        comparisons = compare(est, truth)
+        for c in comparisons:
             covered[c.line] += not c.outside
+            assert c.adjusted_low <= c.low and c.high <= c.adjusted_high
+        family_alarms += any(c.outside_adjusted for c in comparisons)
     sd = math.sqrt(draws * 0.95 * 0.05)
     for line, n in covered.items():
         assert abs(n - 0.95 * draws) <= 3.5 * sd, (line, n / draws)
+    # Bonferroni: the truth falls outside some adjusted interval in at most ~5 % of draws
+    assert family_alarms <= 0.05 * draws + 3.5 * sd, family_alarms / draws
     assert len(d.sample) >= 40  # a real sample, not the census
     assert 0 < sum(widths) / draws < 0.03  # and the wanted margin was met on average
 
@@ -132,6 +138,7 @@ def test_comparison_reports_which_official_figures_fall_outside() -> None:
     official["bir"] = truth["bir"] - 0.10
     by_line = {c.line: c for c in compare(est, official)}
     assert by_line["ata"].outside and by_line["ata"].distance > 0
+    assert by_line["ata"].outside_adjusted and by_line["bir"].outside_adjusted
     assert by_line["bir"].outside and by_line["bir"].distance < 0
     assert by_line["ata"].distance == pytest.approx(official["ata"] - est.shares["ata"].high)
     assert not by_line["turnout"].outside and by_line["turnout"].distance == 0

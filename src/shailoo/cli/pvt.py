@@ -27,7 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "  shailoo pvt estimate [--denominator ballots_cast|valid] [--json]\n\n"
             "The design effect (1 + (m-1)*rho for stations of m voters) widens the sample for\n"
             "clustering; measure it on a previous election with --design-effect-from ELECTION.\n"
-            "Exit 1 from estimate when an official figure falls outside its interval."
+            "Each figure has its own interval; with many figures some fall outside by chance\n"
+            "(at 95 %, one in twenty), so the verdict also uses intervals adjusted for the\n"
+            "number of figures (Bonferroni). Exit 1 from estimate when an official figure\n"
+            "falls outside its adjusted interval."
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -134,14 +137,29 @@ def run_estimate(args: argparse.Namespace) -> int:
             )
         print(f"{'line':<24}{'official':>10}{'estimate':>10}{'low':>10}{'high':>10}  verdict")
         for c in report.comparisons:
-            verdict = f"OUTSIDE by {100 * c.distance:+.2f} points" if c.outside else "inside"
+            verdict = "inside"
+            if c.outside:
+                verdict = f"OUTSIDE by {100 * c.distance:+.2f} points"
+                if c.outside_adjusted:
+                    verdict += ", also outside the adjusted interval"
             print(
                 f"{c.line:<24}{100 * c.official:>9.2f}%{100 * c.estimate:>9.2f}%"
                 f"{100 * c.low:>9.2f}%{100 * c.high:>9.2f}%  {verdict}"
             )
+        k = len(report.comparisons)
+        flagged = [c.line for c in report.comparisons if c.outside_adjusted]
+        print(
+            f"Adjusted for {k} figures compared at once (Bonferroni): "
+            + (
+                f"official {', '.join(flagged)} outside."
+                if flagged
+                else "no official figure "
+                "outside; single figures outside their own interval can be chance."
+            )
+        )
         if est.missing:
             print(
                 f"missing copies: {', '.join(est.missing[:20])}"
                 + (" ..." if len(est.missing) > 20 else "")
             )
-    return 1 if any(c.outside for c in report.comparisons) else 0
+    return 1 if any(c.outside_adjusted for c in report.comparisons) else 0

@@ -291,6 +291,8 @@ class PvtEstimate:
     sampled: int
     reported: int
     missing: tuple[str, ...]
+    #: degrees of freedom of the t quantile (reporting stations minus regions)
+    df: int = 1_000_000
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape."""
@@ -400,6 +402,7 @@ def estimate(
         sampled=len(design.sample),
         reported=len(reported),
         missing=missing,
+        df=df,
     )
 
 
@@ -416,6 +419,19 @@ class Comparison:
     estimate: float
     low: float
     high: float
+    #: the interval widened for the number of figures compared at once (Bonferroni)
+    adjusted_low: float = math.nan
+    adjusted_high: float = math.nan
+
+    @property
+    def outside_adjusted(self) -> bool:
+        """True when the official figure falls outside even the family-wise interval.
+
+        With 17 figures each at 95 %, a clean election shows at least one figure outside its
+        own interval more often than not (1 - 0.95^17 = 58 %); the Bonferroni interval keeps
+        that chance for the whole set at or below 5 %.
+        """
+        return not self.adjusted_low <= self.official <= self.adjusted_high
 
     @property
     def outside(self) -> bool:
@@ -441,6 +457,9 @@ class Comparison:
             "high": round(self.high, 6),
             "outside": self.outside,
             "distance": round(self.distance, 6),
+            "adjusted_low": round(self.adjusted_low, 6),
+            "adjusted_high": round(self.adjusted_high, 6),
+            "outside_adjusted": self.outside_adjusted,
         }
 
 
@@ -460,13 +479,30 @@ def official_ratios(
 
 
 def compare(est: PvtEstimate, official: Mapping[str, float]) -> list[Comparison]:
-    """Each official ratio (party shares and ``turnout``) against its PVT interval."""
+    """Each official ratio (party shares and ``turnout``) against its PVT interval.
+
+    Besides each figure's own interval, every comparison carries the Bonferroni interval for
+    the ``k`` figures compared together (t quantile at ``1 - (1 - confidence) / (2k)``), for an
+    election-level verdict that does not cry wolf because many figures were looked at.
+    """
+    lines = [
+        (line, i) for line, i in [*est.shares.items(), ("turnout", est.turnout)] if line in official
+    ]
+    k = max(1, len(lines))
+    alpha = 1 - est.confidence
+    t_adj = float(stats.t.ppf(1 - alpha / (2 * k), est.df))
     out: list[Comparison] = []
-    for line, interval in [*est.shares.items(), ("turnout", est.turnout)]:
-        if line in official:
-            out.append(
-                Comparison(
-                    line, float(official[line]), interval.estimate, interval.low, interval.high
-                )
+    for line, interval in lines:
+        half = t_adj * interval.standard_error
+        out.append(
+            Comparison(
+                line,
+                float(official[line]),
+                interval.estimate,
+                interval.low,
+                interval.high,
+                interval.estimate - half,
+                interval.estimate + half,
             )
+        )
     return out

@@ -520,6 +520,7 @@ class PvtReport:
             "estimate": self.estimate.to_dict(),
             "comparisons": [c.to_dict() for c in self.comparisons],
             "outside": [c.line for c in self.comparisons if c.outside],
+            "outside_adjusted": [c.line for c in self.comparisons if c.outside_adjusted],
         }
 
 
