@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from shailoo.domain.errors import InputError, NotFound, Refused
-from shailoo.domain.events import ELECTION_DEFINED, PROTOCOL_RECORDED
+from shailoo.domain.events import (
+    DECISION_MADE,
+    DECISION_REVOKED,
+    ELECTION_DEFINED,
+    PROTOCOL_RECORDED,
+)
 from shailoo.domain.model import Protocol
 from shailoo.ledger import Store
 from shailoo.observe import service
@@ -314,3 +319,51 @@ def test_lower_bounds_dispute_only_official_figures_below_them(sim_store) -> Non
         store, eid, high, "official", "recount: photographs were of spoilt ballots", "cec"
     )
     assert not service.reconcile(store, eid)[high].disputed
+
+
+def test_evidence_view_lists_decisions_over_the_station_and_its_units(sim_store) -> None:  # type: ignore[no-untyped-def]
+    store, eid, sim = sim_store
+    st = sim.election.stations[7]
+    other = next(s for s in sim.election.stations if s.district != st.district)
+
+    def decision(did: str, level: str, uid: str) -> tuple[str, dict[str, object], str]:
+        return (
+            DECISION_MADE,
+            {
+                "decision_id": did,
+                "action": "annul",
+                "unit": {"level": level, "id": uid},
+                "reason": f"annul {level}",
+                "legal_basis": {"article": "art. 42", "text": "illustrative"},
+                "vote": {"for": 9, "against": 2, "abstained": 1},
+                "date": "2020-10-06",
+            },
+            "cec",
+        )
+
+    store.append(
+        eid,
+        [
+            decision("D1", "district", st.district),
+            decision("D2", "district", other.district),
+            decision("D3", "election", ""),
+            (
+                DECISION_REVOKED,
+                {
+                    "decision_id": "D4",
+                    "revokes": "D1",
+                    "reason": "recount",
+                    "legal_basis": {"article": "", "text": ""},
+                    "vote": {"for": 7, "against": 5, "abstained": 0},
+                    "date": "2020-10-07",
+                },
+                "cec",
+            ),
+        ],
+    )
+    view = evidence(store, eid, st.id)
+    by_id = {d["decision_id"]: d for d in view["decisions"]}
+    assert set(by_id) == {"D1", "D3"}
+    assert by_id["D1"]["revoked_by"] == "D4" and by_id["D3"]["revoked_by"] is None
+    text = render(view)
+    assert "D1 annul district" in text and "(revoked by D4)" in text
