@@ -195,3 +195,75 @@ def test_direct_edit_is_named_by_verify_and_export_verifies(
     ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["verify", "--file", str(ledger)]) == 1
     assert "FAILED" in capsys.readouterr().out
+
+
+def test_manifest_json_import_correction_and_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shailoo.intake.sample import sample_protocols, write_setup_files
+
+    parties, stations = write_setup_files(str(tmp_path), 4, 2)
+    (tmp_path / "election.toml").write_text(
+        'id = "jk-2020"\nname = "JK"\ndate = 2020-10-04\nlaw = "kg-2020"\n'
+        'parties = "parties.csv"\nstations = "stations.csv"\n'
+    )
+    db = tmp_path / "m.db"
+    assert main(["init", "--db", str(db), "--manifest", str(tmp_path / "election.toml")]) == 0
+    assert "election jk-2020" in capsys.readouterr().out
+    ids = tuple(p.id for p in parties)
+    ps = list(sample_protocols(stations, ids))
+    path = tmp_path / "day.jsonl"
+    from shailoo.io.canonical import write_protocols_jsonl
+
+    with path.open("w", encoding="utf-8") as fh:
+        write_protocols_jsonl(fh, ps)
+    assert main(["import", "--db", str(db), "--quiet", str(path)]) == 0
+    capsys.readouterr()
+    # a correction of station 1 with a reason, as a one-row CSV
+    p = ps[0]
+    fixed = p.__class__(
+        **{
+            **p.__dict__,
+            "votes": {ids[0]: p.votes[ids[0]] - 2, ids[1]: p.votes[ids[1]] + 2},
+            "reason": "recount",
+        }
+    )
+    corr = tmp_path / "corr.csv"
+    with corr.open("w", encoding="utf-8") as fh:
+        write_protocols_csv(fh, [fixed], ids)
+    assert main(["import", "--db", str(db), "--quiet", str(corr)]) == 0
+    assert "1 recorded (1 corrections)" in capsys.readouterr().out
+    assert main(["results", "--db", str(db), "--json"]) == 0
+    t = json.loads(capsys.readouterr().out)
+    assert t["votes"][ids[0]] == sum(x.votes[ids[0]] for x in ps) - 2
+    assert t["stations_reported"] == 4
+    assert main(["history", "--db", str(db), p.station]) == 0
+    out = capsys.readouterr().out
+    assert "2 version(s)" in out and "reason: recount" in out
+    assert main(["export", "--db", str(db), "-o", "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert json.loads(lines[0])["format"] == "shailoo-ledger" and len(lines) == 1 + 3 + 6
+
+
+def test_postgres_init_needs_a_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shailoo.intake.sample import write_setup_files
+
+    write_setup_files(str(tmp_path), 2, 2)
+    monkeypatch.delenv("SHAILOO_KEY", raising=False)
+    code = main(
+        [
+            "init",
+            "--db",
+            "postgresql://postgres@127.0.0.1:5432/test",
+            "--law",
+            "kg-2020",
+            "--parties",
+            str(tmp_path / "parties.csv"),
+            "--stations",
+            str(tmp_path / "stations.csv"),
+        ]
+    )
+    assert code == 2
+    assert "--key" in capsys.readouterr().err
