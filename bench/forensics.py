@@ -222,7 +222,8 @@ def main() -> int:
         f"{sp['null_mean_loop']:.1f} (sd {sp['null_sd_loop']:.1f}) loop; excess {sp['excess']:.0f}"
     )
     print(
-        f"   whole battery, {sp['replicates']} replicates: {sp['battery_s']:.1f} s; alarms {sp['battery_alarms']}"
+        f"   whole battery, {sp['replicates']} replicates: {sp['battery_s']:.1f} s wall, "
+        f"{sp['battery_cpu_s']:.1f} s CPU; alarms {sp['battery_alarms']}"
     )
     if not args.quick:
         print("   1,000,000 stations (child process) ...", flush=True)
