@@ -210,15 +210,22 @@ def record_observer_copies(
 
 
 def current_versions(
-    store: Store, election_id: str, stations: Iterable[str] | None = None
+    store: Store,
+    election_id: str,
+    stations: Iterable[str] | None = None,
+    *,
+    party_ids: Sequence[str] | None = None,
 ) -> dict[str, dict[str, tuple[Protocol, int]]]:
     """Newest protocol of every source of every station: ``station -> source -> (protocol, seq)``.
 
     Party votes come back in ballot order (the ledger's canonical encoding sorts keys), so that
-    differences and views list parties as the ballot does.
+    differences and views list parties as the ballot does. ``party_ids`` (ballot order) saves
+    reading the election definition when the caller has it.
     """
     latest = store.latest_protocols(election_id, None if stations is None else list(stations))
-    rank = {pid: i for i, pid in enumerate(store.election(election_id).party_ids)}
+    if party_ids is None:
+        party_ids = store.election(election_id).party_ids
+    rank = {pid: i for i, pid in enumerate(party_ids)}
     out: dict[str, dict[str, tuple[Protocol, int]]] = {}
     for (station, source), e in latest.items():
         p = protocol_from_payload(e.payload)
@@ -533,7 +540,7 @@ def pvt_report(store: Store, election_id: str, *, denominator: str = "ballots_ca
     """
     design = current_design(store, election_id)
     election = store.election(election_id)
-    versions = current_versions(store, election_id)
+    versions = current_versions(store, election_id, design.sample, party_ids=election.party_ids)
     copies: dict[str, Protocol] = {}
     for sid in design.sample:
         observed = [

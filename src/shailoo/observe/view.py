@@ -185,7 +185,9 @@ def evidence(
     station = next((s for s in election.stations if s.id == station_id), None)
     if station is None:
         raise NotFound(f"no station {station_id!r} in election {election_id!r}")
-    versions = service.current_versions(store, election_id, [station_id]).get(station_id, {})
+    versions = service.current_versions(
+        store, election_id, [station_id], party_ids=election.party_ids
+    ).get(station_id, {})
     official = versions.get("official")
     # One pass over the events that are not protocols (protocols come through the index).
     events = list(store.events(election_id, kinds=VIEW_KINDS))
