@@ -16,8 +16,6 @@ from shailoo.domain.events import (
     DECISION_MADE,
     DECISION_REVOKED,
     ELECTION_REPLACED,
-    INCIDENT_REPORTED,
-    INCIDENT_UPDATED,
     Event,
 )
 from shailoo.domain.model import Election
@@ -71,35 +69,19 @@ def decisions(store: Store, election_id: str) -> list[dict[str, Any]]:
 
 
 def incidents(store: Store, election_id: str, station: str | None = None) -> list[dict[str, Any]]:
-    """Incidents with their latest status and response, oldest first; one station's if given."""
-    found: dict[str, dict[str, Any]] = {}
-    for ev in store.events(election_id, kinds=[INCIDENT_REPORTED, INCIDENT_UPDATED]):
-        p = ev.payload
-        iid = str(p.get("incident_id"))
-        if ev.kind == INCIDENT_REPORTED:
-            found[iid] = {
-                "incident_id": iid,
-                "observer_id": p.get("observer_id"),
-                "station": p.get("station"),
-                "category": p.get("category"),
-                "time": p.get("time"),
-                "description": p.get("description"),
-                "evidence": list(p.get("evidence") or []),
-                "status": "reported",
-                "response": None,
-                "event": event_brief(ev),
-                "history": [],
-            }
-        elif iid in found:
-            found[iid]["status"] = p.get("status")
-            found[iid]["response"] = p.get("response")
-            found[iid]["history"].append(
-                {"status": p.get("status"), "response": p.get("response"), **event_brief(ev)}
-            )
-    items = list(found.values())
-    if station is not None:
-        items = [i for i in items if i["station"] == station]
-    return items
+    """Incidents with their latest status and response, oldest first; one station's if given.
+
+    The projection is :mod:`shailoo.observe`'s, so the site and ``shailoo incident`` agree.
+    """
+    from shailoo.observe.service import incidents as observe_incidents
+
+    found = observe_incidents(store, election_id, station=station)
+    out = []
+    for inc in sorted(found.values(), key=lambda i: i.seq):
+        item: dict[str, Any] = dict(inc.to_dict())
+        item["event"] = {"seq": inc.seq, "author": inc.reported_by, "recorded_at": inc.recorded_at}
+        out.append(item)
+    return out
 
 
 def affects(decision: Mapping[str, Any], station: str, region: str, district: str) -> bool:
