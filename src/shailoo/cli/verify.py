@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--file", type=Path, help="verify an exported JSON Lines ledger instead")
     p.add_argument("--public-key", type=Path, help="trusted KEY.pub the ledger's key must equal")
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         reports = [verify_file(args.file, trusted)]
     else:
         with open_store(args.db, must_exist=True) as store:
-            reports = verify_store(store, args.election, trusted)
+            reports = verify_store(store, args.election, trusted, progress=not args.quiet)
     if args.json:
         print(json.dumps([{"ok": r.ok, **r.__dict__} for r in reports], indent=2))
     else:

@@ -115,6 +115,7 @@ class PostgresStore(Store):
             # concurrent first connections would race on CREATE TABLE IF NOT EXISTS
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.schema, ""),))
             self.conn.execute(SCHEMA)
+            self._rebuild_heads_if_missing()
 
     @contextmanager
     def _write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:

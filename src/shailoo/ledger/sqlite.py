@@ -79,6 +79,7 @@ class SqliteStore(Store):
             # FULL: a committed batch survives a power cut, not only a process crash
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.executescript(SCHEMA)
+            self._rebuild_heads_if_missing()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"cannot open SQLite database {self.path}: {exc}") from exc
         self._insert_sql = (

@@ -237,6 +237,16 @@ class Store(AbstractContextManager["Store"]):
         """Close the connection."""
         raise NotImplementedError
 
+    def _rebuild_heads_if_missing(self) -> None:
+        """Fill the newest-protocol table of a ledger written before it existed (28 Nov 2026)."""
+        empty = not self.query("SELECT 1 FROM ledger_protocol_head LIMIT 1")
+        if empty and self.query("SELECT 1 FROM ledger_event WHERE station IS NOT NULL LIMIT 1"):
+            self.execute(
+                "INSERT INTO ledger_protocol_head (station, election_id, source, seq) "
+                "SELECT station, election_id, source, MAX(seq) FROM ledger_event "
+                "WHERE station IS NOT NULL GROUP BY station, election_id, source"
+            )
+
     # ----- the contract --------------------------------------------------------------------
     def __exit__(
         self,

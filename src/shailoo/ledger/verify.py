@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from tqdm import tqdm
 
 from shailoo.domain.errors import LedgerError
 from shailoo.domain.events import ELECTION_DEFINED
@@ -144,14 +147,31 @@ def verify_rows(
 
 
 def verify_store(
-    store: Store, election_id: str | None = None, trusted_key: str | None = None
+    store: Store,
+    election_id: str | None = None,
+    trusted_key: str | None = None,
+    *,
+    progress: bool = False,
 ) -> list[VerifyReport]:
-    """Verify one election, or every election in the store (creation order)."""
+    """Verify one election, or every election in the store (creation order).
+
+    ``progress`` shows a bar on stderr (a national ledger takes a while to re-hash).
+    """
     ids = [election_id] if election_id else store.elections()
     reports = []
     for eid in ids:
         heads: dict[tuple[str, str], int] = {}
-        report = verify_rows(eid, store.event_rows(eid), store.checkpoints(eid), trusted_key, heads)
+        rows = tqdm(
+            store.event_rows(eid),
+            total=store.count(eid),
+            disable=not progress,
+            file=sys.stderr,
+            unit="event",
+            desc=f"verify {eid}",
+            mininterval=0.5,
+            leave=False,
+        )
+        report = verify_rows(eid, rows, store.checkpoints(eid), trusted_key, heads)
         if report.ok:
             _check_replaces(store, report)
         if report.ok:
