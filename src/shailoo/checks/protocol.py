@@ -133,17 +133,27 @@ def check_protocol(
     p = protocol
 
     negative = False
-    for line in BASE_LINES:
-        value = getattr(p, line)
-        if type(value) is not int or value < 0:
-            out.append(_f("P001", f"{line} must be a whole number ≥ 0", line, value=value))
-            negative = True
-    for party, value in p.votes.items():
-        if type(value) is not int or value < 0:
-            out.append(
-                _f("P001", f"votes for {party} must be a whole number ≥ 0", party, value=value)
-            )
-            negative = True
+    base = (
+        p.registered,
+        p.ballots_received,
+        p.ballots_issued,
+        p.ballots_cast,
+        p.invalid,
+        p.against_all,
+    )
+    counts = (*base, *p.votes.values())
+    # the common case in one pass (bulk imports); the loops below only name what is wrong
+    if not all(type(v) is int for v in counts) or min(counts) < 0:
+        for line, value in zip(BASE_LINES, base, strict=True):
+            if type(value) is not int or value < 0:
+                out.append(_f("P001", f"{line} must be a whole number ≥ 0", line, value=value))
+                negative = True
+        for party, value in p.votes.items():
+            if type(value) is not int or value < 0:
+                out.append(
+                    _f("P001", f"votes for {party} must be a whole number ≥ 0", party, value=value)
+                )
+                negative = True
 
     listed = station_registered.get(p.station)
     if listed is None:
