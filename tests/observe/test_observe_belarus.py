@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -83,3 +84,17 @@ def test_real_voice_data_flags_the_published_441_stations() -> None:
     assert all(by_id[sid].has_official for sid in flagged)
     # three negative official "against" figures in the file are set aside, not compared
     assert sum(len(s.problems) for s in stations) == 3
+
+
+def test_cli_reports_the_flagged_stations(capsys: pytest.CaptureFixture[str]) -> None:
+    _need_data()
+    from shailoo.cli import main
+
+    assert main(["reconcile", "belarus", str(VOICE)]) == 0
+    out = capsys.readouterr().out
+    assert "1395 with official figures; 442 have an official count below" in out
+    assert "Sviatlana Tsikhanouskaya: 441 stations, at least 50138 votes missing" in out
+    assert main(["reconcile", "belarus", str(VOICE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["flagged_by_line"]["tihanovkaja"] == 441 and len(data["shortfalls"]) == 442
+    assert len(data["set_aside"]) == 3 and data["set_aside"][0]["rule"] == "negative"
