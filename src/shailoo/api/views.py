@@ -7,11 +7,9 @@ HTML template renders; the HTML never shows a number the JSON does not hold.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from shailoo.domain.errors import NotFound
 from shailoo.domain.events import (
     DECISION_MADE,
     DECISION_REVOKED,
@@ -20,12 +18,6 @@ from shailoo.domain.events import (
 )
 from shailoo.domain.model import Election
 from shailoo.ledger import Store
-
-LEVELS = ("election", "region", "district", "station")
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 6) if whole else None
 
 
 def election_info(store: Store, election: Election) -> dict[str, Any]:
@@ -94,35 +86,3 @@ def affects(decision: Mapping[str, Any], station: str, region: str, district: st
         or (level == "district" and uid == district)
         or (level == "station" and uid == station)
     )
-
-
-def station_index(election: Election) -> dict[str, Any]:
-    """Stations by id."""
-    return {s.id: s for s in election.stations}
-
-
-def units(election: Election) -> dict[str, dict[str, list[str]]]:
-    """Regions with their districts, districts with their stations (in ballot-paper order)."""
-    regions: dict[str, list[str]] = defaultdict(list)
-    districts: dict[str, list[str]] = defaultdict(list)
-    for s in election.stations:
-        if s.district not in districts:
-            regions[s.region].append(s.district)
-        districts[s.district].append(s.id)
-    return {"regions": dict(regions), "districts": dict(districts)}
-
-
-def check_unit(election: Election, level: str, unit_id: str) -> None:
-    """:class:`NotFound` unless the election has that region, district or station."""
-    u = units(election)
-    known: Iterable[str]
-    if level == "region":
-        known = u["regions"]
-    elif level == "district":
-        known = u["districts"]
-    elif level == "station":
-        known = station_index(election)
-    else:
-        return
-    if unit_id not in known:
-        raise NotFound(f"no {level} {unit_id!r} in election {election.id!r}")
