@@ -41,6 +41,9 @@ def test_demo_builds_annuls_and_reruns(tmp_path: Path, capsys: pytest.CaptureFix
     client = TestClient(create_app(db))
     data = client.get("/index.json").json()
     assert data["election"]["id"] == rerun and data["seats"]["total"] == 120
+    old_html = client.get(f"/?election={first}", headers={"Accept": "text/html"}).text
+    assert f'href="/region/Chui?election={first}"' in old_html  # links stay in that election
+    assert "was replaced by" in old_html
     old = client.get(f"/index.json?election={first}").json()
     assert old["seats"]["annulled"] and old["election"]["replaced_by"]["election_id"] == rerun
     login = client.post("/api/token", json={"name": "cec", "password": "shailoo-demo"})

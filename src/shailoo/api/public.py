@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -14,8 +15,14 @@ from shailoo.api.site import Site
 from shailoo.web.render import render
 
 
-def _html(template: str, title: str) -> Callable[[dict[str, Any]], str]:
-    return lambda data: render(template, title=title, data=data, **data)
+def _html(template: str, title: str, election: str | None) -> Callable[[dict[str, Any]], str]:
+    # Links of a page asked for another election than the default keep asking for it.
+    suffix = f"?election={quote(election)}" if election else ""
+
+    def href(path: str) -> str:
+        return path + suffix
+
+    return lambda data: render(template, title=title, data=data, href=href, **data)
 
 
 def router(site: Site) -> APIRouter:
@@ -30,16 +37,17 @@ def router(site: Site) -> APIRouter:
         title: str,
         as_json: bool,
     ) -> Response:
-        eid = site.election_id(request.query_params.get("election"))
+        requested = request.query_params.get("election")
+        eid = site.election_id(requested)
         head = site.head(eid)
         return cached_page(
             request,
             site,
             head,
-            key,
+            (*key, requested),
             as_json=as_json,
             build=lambda: _build(site, head, build),
-            render_html=_html(template, title),
+            render_html=_html(template, title, requested),
         )
 
     @r.get("/", summary="National results (HTML; JSON with Accept: application/json)")
