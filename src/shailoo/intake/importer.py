@@ -19,6 +19,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from shailoo.checks.protocol import CODES, Finding
+from shailoo.domain.errors import InputError
 from shailoo.domain.model import Protocol
 from shailoo.intake.protocols import record_protocols
 from shailoo.io.canonical import (
@@ -101,7 +102,15 @@ class _Report:
 
     def add(self, line: int, findings: list[Finding], row: dict[str, Any]) -> None:
         if self.fh is None:
-            self.fh = self.path.open("w", encoding="utf-8", newline="")
+            try:
+                self.fh = self.path.open("w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write the rejection report ({exc.strerror}); choose another "
+                    "place with --report",
+                    file=str(self.path),
+                    rule="report",
+                ) from exc
             self.writer = csv.writer(self.fh, lineterminator="\n")
             self.writer.writerow(REPORT_COLUMNS)
         row_json = json.dumps(row, ensure_ascii=False)

@@ -85,8 +85,14 @@ def load_key(path: Path) -> Ed25519PrivateKey:
 
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    """The key at ``path``, created first if the file does not exist."""
-    return load_key(path) if path.exists() else create_key(path)
+    """The key at ``path``, created first if the file does not exist (``.pub`` restored)."""
+    if not path.exists():
+        return create_key(path)
+    key = load_key(path)
+    pub = Path(str(path) + ".pub")
+    if not pub.exists():
+        pub.write_text(public_hex(key) + "\n", encoding="ascii")
+    return key
 
 
 def checkpoint_message(election_id: str, seq: int, hash_: str, signed_at: str) -> bytes:
