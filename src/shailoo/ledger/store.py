@@ -306,14 +306,27 @@ class Store(AbstractContextManager["Store"]):
         return str(rows[0][0])
 
     def election(self, election_id: str) -> Election:
-        """The election as its ``election.defined`` event defines it."""
+        """The election as its ``election.defined`` event defines it.
+
+        Cached per store by the hash of that event (a definition never changes; a national
+        station list takes a while to decode, and the API asks for it on every protocol).
+        """
+        found = self.query(
+            "SELECT hash FROM ledger_event WHERE election_id = ? AND seq = 1", (election_id,)
+        )
+        if not found:
+            raise NotFound(f"no election {election_id!r}; known: {', '.join(self.elections())}")
+        cache: dict[str, tuple[str, Election]] = self.__dict__.setdefault("_elections", {})
+        hit = cache.get(election_id)
+        if hit is not None and hit[0] == found[0][0]:
+            return hit[1]
         rows = self.query(
             f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? AND seq = 1",
             (election_id,),
         )
-        if not rows:
-            raise NotFound(f"no election {election_id!r}; known: {', '.join(self.elections())}")
-        return Election.from_payload(row_to_event(rows[0]).payload)
+        election = Election.from_payload(row_to_event(rows[0]).payload)
+        cache[election_id] = (str(rows[0][6]), election)
+        return election
 
     def events(
         self,
