@@ -69,3 +69,30 @@ def test_staff_pages_need_login_and_role(tmp_path: Path) -> None:
     assert r.status_code == 403
     bad = anonymous.post("/staff/login", data={"name": "op", "password": "wrong password"})
     assert bad.status_code == 401 and "wrong user name or password" in bad.text
+
+
+def test_incident_with_evidence_files(tmp_path: Path) -> None:
+    import hashlib
+
+    sim = kyrgyz_2020(seed=7, n_stations=60)
+    db = tmp_path / "d.db"
+    info = build_db(db, sim, reported=0)
+    obs = staff(db, "obs")
+    photo = b"\xff\xd8\xff fake jpeg bytes of a list of names"
+    r = obs.post(
+        "/staff/incident",
+        data={"station": info["own"].id, "category": "vote-buying",
+              "time": "2020-10-04T10:15", "description": "cash at the door"},
+        files=[("evidence", ("../../etc/photo.jpg", photo, "image/jpeg"))],
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    digest = hashlib.sha256(photo).hexdigest()
+    assert digest[:16] in r.text
+    stored = Path(f"{db}.evidence") / digest
+    assert stored.read_bytes() == photo
+    public = TestClient(create_app(str(db)))
+    incident = public.get("/incidents.json").json()["incidents"][0]
+    assert incident["evidence"] == [{"name": "photo.jpg", "sha256": digest}]
+    assert obs.get(f"/staff/evidence/{digest}").content == photo
+    assert public.get(f"/staff/evidence/{digest}").status_code == 401
+    assert obs.get("/staff/evidence/" + "0" * 64).status_code == 404

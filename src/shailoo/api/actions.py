@@ -8,7 +8,8 @@ annulled twice). This module only maps request bodies onto those calls.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from shailoo.api.roles import Principal
@@ -35,9 +36,20 @@ def protocol_of(data: dict[str, Any], author: str | None = None) -> Protocol:
 
 
 def report_incident(
-    store: Store, election_id: str, data: dict[str, Any], who: Principal
+    store: Store,
+    election_id: str,
+    data: dict[str, Any],
+    who: Principal,
+    *,
+    files: Sequence[Path] = (),
+    evidence_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Report an incident through :mod:`shailoo.observe` (scope and dates checked there)."""
+    """Report an incident through :mod:`shailoo.observe` (scope and dates checked there).
+
+    ``files`` are evidence files, stored by their SHA-256 in ``evidence_dir``; the ledger gets
+    their names and hashes.
+    """
+    from shailoo.observe.evidence_store import EvidenceStore
     from shailoo.observe.service import report_incident as observe_report
 
     inc = observe_report(
@@ -49,10 +61,17 @@ def report_incident(
         description=data["description"],
         author=who.name,
         observer_id=who.observer_id,
+        files=list(files),
+        evidence=EvidenceStore(evidence_dir) if files and evidence_dir is not None else None,
     )
     head = store.head(election_id)
     assert head is not None
-    return {"incident_id": inc.id, "seq": head.seq, "hash": head.hash}
+    return {
+        "incident_id": inc.id,
+        "seq": head.seq,
+        "hash": head.hash,
+        "evidence": [dict(e) for e in inc.evidence],
+    }
 
 
 def review_incident(

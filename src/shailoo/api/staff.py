@@ -5,17 +5,21 @@ small script only adds the as-you-type check (``/static/protocol.js`` calling ``
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from shailoo.api import actions, auth
 from shailoo.api.deps import COOKIE, principal, require, signer
 from shailoo.api.roles import Action, Principal, Role, permits
 from shailoo.api.site import Site
 from shailoo.domain.errors import InputError, ShailooError
+from shailoo.observe.evidence_store import EvidenceStore, evidence_dir_for
 from shailoo.observe.incidents import CATEGORIES
 from shailoo.web.render import render
 
@@ -57,6 +61,29 @@ def protocol_form_data(form: dict[str, str], party_ids: tuple[str, ...]) -> dict
     data["source"] = form.get("source") or "official"
     data["reason"] = (form.get("reason") or "").strip() or None
     return data
+
+
+#: the largest evidence file the staff form takes (a phone video of a few minutes)
+MAX_EVIDENCE_BYTES = 200 * 1024 * 1024
+
+
+async def _save_upload(upload: UploadFile, folder: Path) -> Path:
+    """Write an uploaded evidence file under its own base name (never a path) in ``folder``."""
+    name = Path(upload.filename or "evidence").name or "evidence"
+    target = folder / name
+    size = 0
+    with open(target, "wb") as out:
+        while block := await upload.read(1 << 20):
+            size += len(block)
+            if size > MAX_EVIDENCE_BYTES:
+                raise InputError(
+                    "evidence file too large",
+                    column="evidence",
+                    rule="evidence-too-large",
+                    values={"name": name, "limit_mb": MAX_EVIDENCE_BYTES >> 20},
+                )
+            out.write(block)
+    return target
 
 
 def router(site: Site) -> APIRouter:
@@ -189,7 +216,9 @@ def router(site: Site) -> APIRouter:
 
     @r.post("/incident")
     async def incident_submit(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        raw = await request.form()
+        uploads = [u for u in raw.getlist("evidence") if isinstance(u, UploadFile) and u.filename]
+        form = {k: str(v) for k, v in raw.items() if k != "evidence"}
         eid = site.election_id(request.query_params.get("election"))
         who = require(site, request, Action.REPORT_INCIDENT)
         c = ctx(request, who)
@@ -204,7 +233,12 @@ def router(site: Site) -> APIRouter:
             require(
                 site, request, Action.REPORT_INCIDENT, election_id=eid, station=str(data["station"])
             )
-            done = actions.report_incident(site.store(), eid, data, who)
+            with tempfile.TemporaryDirectory() as tmp:
+                files = [await _save_upload(u, Path(tmp)) for u in uploads]
+                done = actions.report_incident(
+                    site.store(), eid, data, who, files=files,
+                    evidence_dir=evidence_dir_for(site.db),
+                )  # fmt: skip
         except ShailooError as exc:
             return _page(
                 "staff/incident.html",
@@ -225,6 +259,14 @@ def router(site: Site) -> APIRouter:
             categories=CATEGORIES,
             **c,
         )
+
+    @r.get("/evidence/{sha256}")
+    def evidence_file(request: Request, sha256: str) -> Response:
+        # Evidence may show voters' faces: staff only; the public sees names and hashes.
+        require(site, request, Action.READ_STAFF)
+        path = EvidenceStore(evidence_dir_for(site.db)).path(sha256)
+        return FileResponse(path, media_type="application/octet-stream",
+                            headers={"Cache-Control": "private, max-age=3600"})  # fmt: skip
 
     @r.get("/decision")
     def decision_form(request: Request) -> Response:
