@@ -96,3 +96,23 @@ def test_incident_with_evidence_files(tmp_path: Path) -> None:
     assert obs.get(f"/staff/evidence/{digest}").content == photo
     assert public.get(f"/staff/evidence/{digest}").status_code == 401
     assert obs.get("/staff/evidence/" + "0" * 64).status_code == 404
+
+
+def test_commission_reviews_an_incident(tmp_path: Path) -> None:
+    sim = kyrgyz_2020(seed=7, n_stations=60)
+    db = tmp_path / "d.db"
+    info = build_db(db, sim, reported=0)
+    obs = staff(db, "obs")
+    r = obs.post("/staff/incident", data={"station": info["own"].id, "category": "procedural",
+                                          "time": "2020-10-04T08:00", "description": "late"})  # fmt: skip
+    assert r.status_code == 200
+    iid = TestClient(create_app(str(db))).get("/incidents.json").json()["incidents"][0]
+    cec = staff(db, "cec")
+    page = cec.get("/staff/incidents")
+    assert page.status_code == 200 and iid["incident_id"] in page.text
+    assert obs.get("/staff/incidents", headers={"Accept": "text/html"}).status_code == 403
+    r = cec.post(f"/staff/incidents/{iid['incident_id']}",
+                 data={"status": "dismissed", "response": "opened 10 minutes late, no effect"})  # fmt: skip
+    assert r.status_code == 200 and "is now dismissed" in r.text
+    now = TestClient(create_app(str(db))).get("/incidents.json").json()["incidents"][0]
+    assert now["status"] == "dismissed" and now["history"][0]["author"] == "cec"

@@ -14,13 +14,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from shailoo.api import actions, auth
+from shailoo.api import actions, auth, views
 from shailoo.api.deps import COOKIE, principal, require, signer
 from shailoo.api.roles import Action, Principal, Role, permits
 from shailoo.api.site import Site
 from shailoo.domain.errors import InputError, ShailooError
 from shailoo.observe.evidence_store import EvidenceStore, evidence_dir_for
-from shailoo.observe.incidents import CATEGORIES
+from shailoo.observe.incidents import CATEGORIES, STATUSES
 from shailoo.web.render import render
 
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -259,6 +259,32 @@ def router(site: Site) -> APIRouter:
             categories=CATEGORIES,
             **c,
         )
+
+    @r.get("/incidents")
+    def incidents_review(request: Request) -> Response:
+        who = require(site, request, Action.REVIEW_INCIDENT)
+        eid = site.election_id(request.query_params.get("election"))
+        return _page("staff/incidents.html", title="Review incidents", error=None, done=None,
+                     incidents=views.incidents(site.store(), eid), statuses=STATUSES,
+                     **ctx(request, who))  # fmt: skip
+
+    @r.post("/incidents/{incident_id}")
+    async def incident_review_submit(request: Request, incident_id: str) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        who = require(site, request, Action.REVIEW_INCIDENT)
+        eid = site.election_id(request.query_params.get("election"))
+        error, done = None, None
+        try:
+            done = actions.review_incident(
+                site.store(), eid, incident_id,
+                {"status": form.get("status", ""), "response": form.get("response", "")}, who,
+            )  # fmt: skip
+        except ShailooError as exc:
+            error = str(exc)
+        return _page("staff/incidents.html", status=422 if error else 200,
+                     title="Review incidents", error=error, done=done,
+                     incidents=views.incidents(site.store(), eid), statuses=STATUSES,
+                     **ctx(request, who))  # fmt: skip
 
     @r.get("/evidence/{sha256}")
     def evidence_file(request: Request, sha256: str) -> Response:
