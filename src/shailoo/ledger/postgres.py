@@ -85,7 +85,7 @@ ANALYZE_EVERY = 20_000
 
 HEAD_UPSERT = (
     "INSERT INTO ledger_protocol_head (election_id, station, source, seq) "
-    "VALUES (%s, %s, %s, %s) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[]) "
     "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
 )
 
@@ -147,7 +147,9 @@ class PostgresStore(Store):
                 for row in rows:
                     copy.write_row(row)
             if heads:
-                cur.executemany(HEAD_UPSERT, heads)
+                # one statement for the whole batch: arrays unnested server-side
+                eids, stations, sources, seqs = (list(col) for col in zip(*heads, strict=True))
+                cur.execute(HEAD_UPSERT, (eids, stations, sources, seqs))
                 # A bulk import grows the head table faster than autovacuum refreshes its
                 # statistics; with stale ones the planner scans instead of probing the key.
                 self._since_analyze += len(heads)
