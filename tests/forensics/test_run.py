@@ -43,6 +43,9 @@ def test_stuffing_is_ranked_first_and_reported() -> None:
     for t in payload["tests"]:
         assert t["meaning"] and t["null"] and "statistic" in t
     assert len(payload["risk"]) == sim.n_stations
+    dist = payload["distributions"]
+    assert len(dist["turnout"]) == 100 and sum(dist["turnout"]) == sim.n_stations
+    assert sum(map(sum, dist["fingerprint"])) == sim.n_stations
     one = report.risk.station(sim.station_ids[0])
     assert set(one.signals) == set(report.risk.signals)
 

@@ -293,6 +293,16 @@ def run(
     bad = ~np.isfinite(turnout)
     score = np.where(bad, 0.0, score)
     risk = RiskTable(stations=list(table.stations), score=score, signals=signals)
+    edges = np.linspace(0.0, 100.0, 101)
+    fin_t = turnout[np.isfinite(turnout)]
+    fin_s = shares[:, j][np.isfinite(shares[:, j])]
+    distributions = {
+        "percent_bins": edges,
+        "turnout": np.histogram(100 * np.clip(fin_t, 0, 1), bins=edges)[0],
+        "leader_share": np.histogram(100 * np.clip(fin_s, 0, 1), bins=edges)[0],
+        # rows: turnout bins, columns: leader's-share bins, each 100 / bins points wide
+        "fingerprint": fp.histogram.astype(np.int64),
+    }
     return ForensicReport(
         source=table.source,
         leader=leader,
@@ -301,6 +311,7 @@ def run(
         seed=seed,
         tests=tests,
         risk=risk,
+        distributions=distributions,
         extras={
             "heaping": h,
             "digits": (second, last),

@@ -126,6 +126,8 @@ class ForensicReport:
     tests: list[TestResult]
     risk: RiskTable
     extras: dict[str, Any] = field(default_factory=dict)
+    #: turnout and leader's-share histograms (1-point bins) and the 2-D fingerprint, for display
+    distributions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def alarm(self) -> bool:
@@ -149,6 +151,7 @@ class ForensicReport:
             "seed": self.seed,
             "alarm": self.alarm,
             "tests": [t.to_dict() for t in self.tests],
+            "distributions": self.distributions,
         }
         if stations:
             names = list(self.risk.signals)
