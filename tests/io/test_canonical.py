@@ -130,3 +130,26 @@ def test_reading_streams(tmp_path: Path) -> None:
     rows = read_protocols(path, PARTIES)
     first = next(rows)
     assert first.line == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "ok"),
+    [(" 5 ", True), ("+5", False), ("5.0", False), ("1,000", False), ("٥", False), ("", False)],
+)
+def test_number_syntax(tmp_path: Path, cell: str, ok: bool) -> None:
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        import csv
+
+        w = csv.writer(fh)
+        w.writerow([*HEADER.split(","), *PARTIES])
+        w.writerow(["1", "10", "10", "5", "5", "0", "0", cell, "0", "0"])
+    (row,) = read_protocols(path, PARTIES)
+    if ok:
+        assert row.protocol is not None and row.protocol.votes["p01"] == 5
+    else:
+        assert (
+            row.protocol is None
+            and row.findings[0].code == "P001"
+            and row.findings[0].column == "p01"
+        )
