@@ -14,7 +14,7 @@ from typing import Any
 
 from shailoo.api.roles import Principal
 from shailoo.domain.errors import InputError
-from shailoo.domain.model import Protocol
+from shailoo.domain.model import Election, Protocol
 from shailoo.ledger import Store
 
 
@@ -132,7 +132,9 @@ def decide(store: Store, election_id: str, data: dict[str, Any], who: Principal)
     return {"decision_id": d.decision_id, "seq": d.seq, "hash": head.hash}
 
 
-def check(store: Store, election_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def check(
+    store: Store, election_id: str, data: dict[str, Any], election: Election | None = None
+) -> dict[str, Any]:
     """Run the protocol checks on a typed protocol: ``{"ok", "errors", "warnings"}``.
 
     The same :func:`shailoo.checks.protocol.check_protocol` as an import, against the protocol
@@ -141,7 +143,7 @@ def check(store: Store, election_id: str, data: dict[str, Any]) -> dict[str, Any
     from shailoo.checks.protocol import check_protocol
     from shailoo.intake.protocols import protocol_from_payload
 
-    election = store.election(election_id)
+    election = election if election is not None else store.election(election_id)
     p = protocol_of(data)
     previous = None
     stored = store.latest_protocols(election_id, [p.station])

@@ -43,7 +43,7 @@ def accredited_stations(site: Site, election_id: str, observer_id: str) -> froze
         stations.update(str(s) for s in scope.get("stations") or [])
         districts.update(str(d) for d in scope.get("districts") or [])
     if districts:
-        for s in store.election(election_id).stations:
+        for s in site.election(election_id).stations:
             if s.district in districts:
                 stations.add(s.id)
     return frozenset(stations)
@@ -82,7 +82,7 @@ def require(
     district = None
     if station is not None:
         eid = election_id or site.election_id(None)
-        for s in site.store().election(eid).stations:
+        for s in site.election(eid).stations:
             if s.id == station:
                 district = s.district
                 break

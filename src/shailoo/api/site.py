@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from shailoo.api.forensics_view import ForensicsCache
 from shailoo.domain.events import ELECTION_REPLACED
+from shailoo.domain.model import Election
 from shailoo.ledger import Store, default_db, open_store
 from shailoo.tally.projection import Tally
 
@@ -54,6 +55,7 @@ class Site:
         self._tallies: dict[str, tuple[str, Tally]] = {}
         self._reruns: dict[str, tuple[int, list[str]]] = {}
         self._partial: dict[str, bool] = {}
+        self._elections: dict[str, Election] = {}
         #: the latest forensic report of each election of this database
         self.forensics = ForensicsCache()
         #: held while a page is built from a tally (a re-entrant lock: builds may nest)
@@ -95,6 +97,14 @@ class Site:
             if not partial:
                 return eid
         return ids[-1]
+
+    def election(self, election_id: str) -> Election:
+        """The election's definition (read once: a ledger's first event never changes)."""
+        found = self._elections.get(election_id)
+        if found is None:
+            found = self.store().election(election_id)
+            self._elections[election_id] = found
+        return found
 
     def head(self, election_id: str) -> Head:
         """The election's ledger head, folded with the heads of its partial re-runs.

@@ -92,7 +92,7 @@ def router(site: Site) -> APIRouter:
 
     def ctx(request: Request, who: Principal) -> dict[str, Any]:
         eid = site.election_id(request.query_params.get("election"))
-        election = site.store().election(eid)
+        election = site.election(eid)
         stations = [
             s.id
             for s in election.stations
@@ -153,7 +153,7 @@ def router(site: Site) -> APIRouter:
         try:
             data = protocol_form_data(form, c["election"].party_ids)
             require(site, request, Action.RECORD_PROTOCOL, election_id=eid, station=data["station"])
-            result = actions.check(site.store(), eid, data)
+            result = actions.check(site.store(), eid, data, site.election(eid))
             if not result["ok"]:
                 return _page(
                     "staff/protocol.html",

@@ -122,7 +122,7 @@ def router(site: Site) -> APIRouter:
     def check(request: Request, body: ProtocolIn) -> dict[str, Any]:
         eid = election(request)
         require(site, request, Action.READ_STAFF, election_id=eid)
-        return actions.check(site.store(), eid, body.model_dump())
+        return actions.check(site.store(), eid, body.model_dump(), site.election(eid))
 
     @r.post("/protocols", status_code=201, summary="Record or correct a station's protocol")
     def protocols(request: Request, body: ProtocolIn) -> dict[str, Any]:
