@@ -24,7 +24,7 @@ FORMAT = "shailoo-ledger"
 
 def export_jsonl(store: Store, election_id: str, out: IO[str]) -> int:
     """Write the election's ledger to ``out``; return the number of events written."""
-    first = store.head(election_id) and next(iter(store.events(election_id)), None)
+    first = store.first_event(election_id)
     public_key = first.payload.get("public_key") if first else None
     header = {
         "format": FORMAT,

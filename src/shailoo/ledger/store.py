@@ -362,6 +362,14 @@ class Store(AbstractContextManager["Store"]):
                 return
             last = int(rows[-1][1])
 
+    def first_event(self, election_id: str) -> Event | None:
+        """Event 1 (``election.defined``) as stored, or None if the election has no events."""
+        rows = self.query(
+            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? AND seq = 1",
+            (election_id,),
+        )
+        return row_to_event(rows[0]) if rows else None
+
     def head(self, election_id: str) -> Event | None:
         """The newest event of the election, or None if it has none."""
         rows = self.query(

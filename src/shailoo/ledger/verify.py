@@ -210,7 +210,7 @@ def _check_heads(store: Store, report: VerifyReport, heads: dict[tuple[str, str]
 
 def _check_replaces(store: Store, report: VerifyReport) -> None:
     """A re-run's ``replaces.final_hash`` must be a hash in the replaced election's chain."""
-    first = next(iter(store.events(report.election_id)), None)
+    first = store.first_event(report.election_id)
     replaces = first.payload.get("replaces") if first else None
     if not isinstance(replaces, dict):
         return
