@@ -181,7 +181,11 @@ class ProtocolRejected(InputError):
 
 
 def record_protocol(
-    store: Store, election_id: str, data: dict[str, Any], who: Principal
+    store: Store,
+    election_id: str,
+    data: dict[str, Any],
+    who: Principal,
+    election: Election | None = None,
 ) -> dict[str, Any]:
     """Record (or correct, with a reason) one protocol through the intake; its checks apply.
 
@@ -191,7 +195,7 @@ def record_protocol(
     from shailoo.intake import record_protocols
 
     p = protocol_of(data, author=who.name)
-    result = record_protocols(store, election_id, [p], who.name)
+    result = record_protocols(store, election_id, [p], who.name, election=election)
     if result.rejected:
         raise ProtocolRejected(list(result.rejected[0].findings))
     out: dict[str, Any] = {"station": p.station, "source": p.source, "duplicate": False}

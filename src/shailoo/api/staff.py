@@ -164,7 +164,7 @@ def router(site: Site) -> APIRouter:
                     done=None,
                     **c,
                 )
-            done = actions.record_protocol(site.store(), eid, data, who)
+            done = actions.record_protocol(site.store(), eid, data, who, site.election(eid))
             # Say where the station stands now: with double entry a first entry counts only
             # once an independent second entry agrees with it.
             with site.build_lock:

@@ -128,7 +128,9 @@ def router(site: Site) -> APIRouter:
     def protocols(request: Request, body: ProtocolIn) -> dict[str, Any]:
         eid = election(request)
         who = require(site, request, Action.RECORD_PROTOCOL, election_id=eid, station=body.station)
-        return actions.record_protocol(site.store(), eid, body.model_dump(), who)
+        return actions.record_protocol(
+            site.store(), eid, body.model_dump(), who, site.election(eid)
+        )
 
     @r.post("/incidents", status_code=201, summary="Report an incident at a station")
     def incidents(request: Request, body: IncidentIn) -> dict[str, Any]:
