@@ -173,3 +173,14 @@ def test_election_carries_the_kg_2020_law_text(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     law = load_law(path)
     assert law.seats == 120
+
+
+@pytest.mark.parametrize("n", [60, 240, 5000])
+def test_scaled_country_keeps_its_shape(n: int) -> None:
+    sim = kyrgyz_2020(seed=2, n_stations=n)
+    assert sim.n_stations == n
+    assert set(sim.regions) == {
+        "Batken", "Chui", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh", "Talas", "Bishkek", "Osh city"
+    }  # fmt: skip
+    assert abs(sim.true.registered.sum() / n - REGISTERED_2020 / 2460) < 1
+    assert not sim.true.violations().any()

@@ -366,6 +366,18 @@ def simulate_election(
     # --- stations per region and district -------------------------------------------------
     fixed = sum(r.stations or 0 for r in region_specs)
     free = [r for r in region_specs if r.stations is None]
+    if fixed and fixed + len(free) > n_stations:
+        # fewer stations than the regions with a fixed count hold: shrink those counts in
+        # proportion (at least one station each), so that n_stations is honoured
+        room = max(n_stations - len(free), 0)
+        scaled = _allocate(room, [r.stations or 0 for r in region_specs if r.stations])
+        it_fixed = iter(scaled)
+        region_specs = [
+            RegionSpec(r.name, r.share, next(it_fixed), r.districts, r.urban) if r.stations else r
+            for r in region_specs
+        ]
+        fixed = sum(r.stations or 0 for r in region_specs)
+        free = [r for r in region_specs if r.stations is None]
     free_counts = (
         _allocate(max(n_stations - fixed, len(free)), [r.share for r in free]) if free else []
     )

@@ -46,24 +46,32 @@ def kyrgyz_2020(
     """A simulated Jogorku Kenesh election of 4 October 2020.
 
     2,460 stations in the 9 regions (Bishkek 233 and Osh city 76 stations, the oblasts by their
-    share of the electorate), about 3.52 million registered, turnout about 56.5 %, 16 parties
+    share of the electorate), 3,523,554 registered (``n_stations`` scales the country: station
+    counts and electorate in proportion), turnout about 56.5 %, 16 parties
     plus against all calibrated to the CEC preliminary shares of 5 October 2020. Clean by
     default; irregularities as in :func:`~shailoo.simulate.simulate_election`, all for
     ``beneficiary``.
 
     Example: ``kyrgyz_2020(seed=1, stuffing=0.05, vote_buying_districts=3)``.
     """
+    # a scaled-down (or up) country keeps the real shape: fixed station counts and the
+    # electorate scale with the number of stations
+    factor = n_stations / STATIONS_2020
+    regions = [
+        RegionSpec(name, share, None if fixed is None else max(1, round(fixed * factor)), d, u)
+        for name, share, fixed, d, u in REGIONS_2020
+    ]
     valid = sum(v for _, _, v in PARTIES_2020) + AGAINST_ALL_2020
     invalid = (TOOK_PART_2020 - valid) / TOOK_PART_2020
     return simulate_election(
         n_stations,
         seed=seed,
-        regions=[RegionSpec(*r) for r in REGIONS_2020],
+        regions=regions,
         parties=[(pid, pname, v / valid) for pid, pname, v in PARTIES_2020],
         against_all=AGAINST_ALL_2020 / valid,
         turnout=TOOK_PART_2020 / REGISTERED_2020,
         invalid=invalid,
-        registered_total=REGISTERED_2020,
+        registered_total=round(REGISTERED_2020 * factor),
         beneficiary=beneficiary,
         stuffing=stuffing,
         vote_buying_districts=vote_buying_districts,
