@@ -40,6 +40,9 @@ def test_second_entry_must_agree(tmp_path: Path) -> None:
     second = staff(db, "admin")
     r = first.post("/staff/protocol", data=form_of(p, "official"))
     assert r.status_code == 200 and "awaiting the second entry" in r.text
+    # The same person may not type the second entry of a sheet they typed.
+    same = first.post("/staff/protocol", data=form_of(p, "second-entry"))
+    assert same.status_code == 422 and "must be typed by someone else" in same.text
     assert first.get("/index.json").json()["results"]["stations_reported"] == 0
     # The second typist slips on the invalid ballots (cast adjusted so the protocol adds up).
     slip = form_of(p, "second-entry", invalid=p.invalid + 1, ballots_cast=p.ballots_cast + 1,

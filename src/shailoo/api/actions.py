@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from shailoo.api.roles import Principal
-from shailoo.domain.errors import InputError
+from shailoo.domain.errors import InputError, Refused
 from shailoo.domain.model import Election, Protocol
 from shailoo.ledger import Store
 
@@ -180,6 +180,28 @@ class ProtocolRejected(InputError):
         return out
 
 
+#: the two entries of double data entry must come from two different people
+ENTRY_PAIR = {"official": "second-entry", "second-entry": "official"}
+
+
+def _refuse_same_typist(store: Store, election_id: str, p: Protocol, who: Principal) -> None:
+    """Refuse a second entry typed by the person who typed the first (or the reverse).
+
+    Double entry catches typing slips only when the two entries are independent: the same
+    person reading the same sheet twice repeats a misreading (the practice of the Dutch
+    Kiesraad's Abacus: two typists, a coordinator resolves differences).
+    """
+    other = ENTRY_PAIR.get(p.source)
+    if other is None:
+        return
+    stored = store.latest_protocols(election_id, [p.station]).get((p.station, other))
+    if stored is not None and stored.author == who.name:
+        raise Refused(
+            f"{who.name} typed the {other} entry of station {p.station}; the {p.source} entry "
+            "must be typed by someone else"
+        )
+
+
 def record_protocol(
     store: Store,
     election_id: str,
@@ -195,6 +217,7 @@ def record_protocol(
     from shailoo.intake import record_protocols
 
     p = protocol_of(data, author=who.name)
+    _refuse_same_typist(store, election_id, p, who)
     result = record_protocols(store, election_id, [p], who.name, election=election)
     if result.rejected:
         raise ProtocolRejected(list(result.rejected[0].findings))
