@@ -66,6 +66,8 @@ def test_protocol_form_checks_as_you_type_and_records(browser: Any, live: dict[s
     fill_protocol(page, p, ballots_cast=p.ballots_cast + 11)
     page.wait_for_selector("#check .errors li")
     assert page.locator("#check .errors li").count() >= 1
+    assert page.locator("#check").is_visible()
+    assert page.locator("input[aria-invalid=true]").count() >= 1  # the failed line is marked
     # ... and the server refuses it on submit, showing the error without any script.
     page.click("button:text('Record protocol')")
     page.wait_for_selector("div.errors[role=alert]")
@@ -93,6 +95,7 @@ def test_form_works_without_javascript(browser: Any, live: dict[str, Any]) -> No
     page.click("button:text('Record protocol')")
     page.wait_for_selector("div.errors[role=alert]")
     assert page.locator("div.errors li").count() >= 1
+    assert page.locator("input[aria-invalid=true]").count() >= 1
     context.close()
 
 

@@ -25,7 +25,23 @@
     return filled && data.station ? data : null;
   }
 
+  function mark(result) {
+    // Point at the lines the failed relations name, so the typist sees where to look.
+    var bad = {};
+    (result.errors || []).forEach(function (e) {
+      if (!e.column) return;
+      bad[e.column] = true;
+      bad["vote-" + e.column] = true;
+    });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name) return;
+      if (bad[el.name]) el.setAttribute("aria-invalid", "true");
+      else el.removeAttribute("aria-invalid");
+    });
+  }
+
   function show(result) {
+    mark(result);
     box.textContent = "";
     function list(items, cls, title) {
       if (!items.length) return;
