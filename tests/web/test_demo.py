@@ -93,3 +93,20 @@ def test_demo_never_replaces_a_real_database(
     assert main(["demo", "--no-serve", "--db", str(db)]) == 1
     assert "did not make" in capsys.readouterr().err
     assert db.stat().st_size == size
+
+
+def test_serve_refuses_a_busy_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+    from shailoo_builders import build_db
+
+    db = tmp_path / "e.db"
+    build_db(db, kyrgyz_2020(seed=9, n_stations=60), reported=1)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--db", str(db), "--port", str(port)]) == 1
+    assert "try --port" in capsys.readouterr().err

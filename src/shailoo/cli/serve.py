@@ -43,6 +43,7 @@ def serve(db: str | None, host: str, port: int, *, workers: int = 1) -> None:
     target = default_db(db)
     with open_store(target) as store:
         store.current_election()  # NotFound with a hint when the database holds no election
+    _check_port(host, port)
     print(f"Shailoo at http://{host}:{port}/  (database {target}; Ctrl-C to stop)", flush=True)
     if workers > 1:
         os.environ["SHAILOO_DB"] = target
@@ -58,3 +59,18 @@ def serve(db: str | None, host: str, port: int, *, workers: int = 1) -> None:
     from shailoo.api.app import create_app
 
     uvicorn.run(create_app(target), host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse early, with a hint, when the address is taken (uvicorn only logs it)."""
+    import socket
+
+    from shailoo.domain.errors import Refused
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        # As uvicorn does: a port in TIME_WAIT is free, only a live listener is not.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise Refused(f"cannot listen on {host}:{port} ({exc.strerror}); try --port") from None
