@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "simulate",
         "Write a synthetic election (parties.csv, stations.csv, protocols.csv, truth.csv).",
-        example="shailoo simulate out/ --kyrgyz --seed 1 --stuffing 0.05",
+        example="shailoo simulate out/ --kyrgyz --seed 1 --stuffing 0.05 --vote-buying 3",
         description=(
             "Draw a synthetic election with realistic heterogeneity and planted irregularities, "
             "and write parties.csv, stations.csv, protocols.csv (what the commission received), "
@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--rewritten", type=float, default=0.0, help="share of stations whose protocol is rewritten"
     )
     p.add_argument("--beneficiary", default=None, help="party that gains (default: the first)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
 
@@ -64,25 +65,37 @@ def run(args: argparse.Namespace) -> int:
         "carousel": args.carousel,
         "rewritten": args.rewritten,
     }
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=6, desc="simulate", unit="step", file=sys.stderr, leave=False, disable=args.quiet
+    )
+    bar.set_postfix_str("draw")
     try:
         if args.kyrgyz:
             extra = {} if args.stations is None else {"n_stations": args.stations}
             sim = kyrgyz_2020(beneficiary=args.beneficiary or "birimdik", **common, **extra)
         else:
-            sim = simulate_election(
-                args.stations or 2_460,
-                beneficiary=args.beneficiary,
-                **common,
-            )
+            sim = simulate_election(args.stations or 2_460, beneficiary=args.beneficiary, **common)
     except ValueError as exc:
+        bar.close()
         raise InputError(str(exc), column="--beneficiary", rule="unknown-party") from exc
     out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
-    sim.write_parties_csv(out / "parties.csv")
-    sim.write_stations_csv(out / "stations.csv")
-    sim.write_csv(out / "protocols.csv")
-    sim.write_csv(out / "true_protocols.csv", true=True)
-    sim.write_truth_csv(out / "truth.csv")
+    for name in ("parties.csv", "stations.csv", "protocols.csv", "true_protocols.csv", "truth.csv"):
+        bar.update(1)
+        bar.set_postfix_str(name)
+        path = out / name
+        if name == "parties.csv":
+            sim.write_parties_csv(path)
+        elif name == "stations.csv":
+            sim.write_stations_csv(path)
+        elif name == "truth.csv":
+            sim.write_truth_csv(path)
+        else:
+            sim.write_csv(path, true=name.startswith("true"))
+    bar.update(1)
+    bar.close()
     planted = {k: int(m.sum()) for k, m in sim.masks.items()}
     print(
         f"{sim.n_stations} stations, {int(sim.true.registered.sum())} registered, "
