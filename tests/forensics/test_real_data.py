@@ -45,3 +45,20 @@ def test_uganda_reads_and_has_no_whole_percent_excess() -> None:
     assert len(table) == 23_968
     assert "MUSEVENI" in table.winner()
     assert abs(res.z) <= 3
+
+
+def test_readers_match_the_published_totals() -> None:
+    """Totals the readers must reproduce, each from its official source."""
+    bg = read_source("bulgaria", need_data("bulgaria-2021-07"))
+    assert len(bg) == 13_005
+    # ITN (ballot number 22) won with 657,829 votes (CIK, 11 July 2021)
+    assert bg.winner() == "22" and int(bg.votes[:, bg.party_index("22")].sum()) == 657_829
+    ge = read_source("georgia", need_data("georgia-2024"))
+    # 3,095 precincts in the scrape (shared data README); Georgian Dream (CAND41) wins them
+    assert len(ge) == 3_095 and ge.winner() == "CAND41"
+    ru = read_source("russia", need_data("russia", "2011.csv.zip"))
+    # United Russia: 49.32 % of the valid ballots (CEC, 2011); we divide by all ballots in the
+    # boxes (valid and invalid, Kobak et al.), so slightly less
+    share = ru.votes[:, ru.party_index(ru.winner())].sum() / ru.ballots_cast.sum()
+    assert 0.485 < share < 0.4932
+    assert int(ru.registered.sum()) == 109_229_337  # voters on the lists in the file
