@@ -99,3 +99,14 @@ def test_stations_file_supplies_region_and_district(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         table.with_stations(tmp_path / "bad.csv")
     assert info.value.column == "region"
+
+
+def test_text_columns_of_the_canonical_file_are_not_parties(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "station,registered,ballots_received,ballots_issued,ballots_cast,invalid,against_all,A,B,source,reason\n"
+        "s1,100,100,60,60,2,1,40,17,official,\n",
+        encoding="utf-8",
+    )
+    t = StationTable.from_csv(path)
+    assert t.parties == ["A", "B"] and t.votes.tolist() == [[40, 17]]

@@ -36,6 +36,8 @@ CANONICAL_LINES = (
 )
 #: columns of the canonical CSV that are neither protocol lines nor parties
 LABEL_COLUMNS = ("station", "region", "district")
+#: optional text columns of the canonical protocol file (docs/formats.md): never parties
+TEXT_COLUMNS = ("source", "entered_by", "reason")
 
 
 @dataclass
@@ -223,9 +225,8 @@ class StationTable:
             col = mapping.get(name, name)
             return pos.get(col)
 
-        used = {mapping.get(n, n) for n in (*LABEL_COLUMNS, *CANONICAL_LINES)}
+        used = {mapping.get(n, n) for n in (*LABEL_COLUMNS, *CANONICAL_LINES)} | set(TEXT_COLUMNS)
         used |= set(issued_from or ()) | set(cast_from or ())
-        used |= set(mapping.get("ignore", "").split(",")) if "ignore" in mapping else set()
         if parties is None:
             parties = [h for h in header if h not in used]
         for p in parties:
