@@ -62,3 +62,24 @@ def test_readers_match_the_published_totals() -> None:
     share = ru.votes[:, ru.party_index(ru.winner())].sum() / ru.ballots_cast.sum()
     assert 0.485 < share < 0.4932
     assert int(ru.registered.sum()) == 109_229_337  # voters on the lists in the file
+
+
+def test_a_map_file_reads_uganda_like_its_reader(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from shailoo.io.sources import read_mapped
+
+    path = need_data("uganda-2011", "results.csv.gz")
+    mapping = tmp_path / "uganda.toml"
+    mapping.write_text(
+        'parties = ["ABED BWANIKA", "BESIGYE KIFEFE KIZZA", "BETI OLIVE KAMYA NAMISANGO",\n'
+        '  "BIDANDI SSALI JABERI", "MAO NORBERT", "OLARA OTUNNU", "SAMUEL LUBEGA MUKAAKU WALTER",\n'
+        '  "YOWERI MUSEVENI KAGUTA"]\n'
+        "[columns]\n"
+        'station = "Original_Station_ID_2011"\nregion = "DISTRICT NAME"\n'
+        'registered = "REGISTERED VOTERS"\nballots_cast = ["VALID", "INVALID"]\ninvalid = "INVALID"\n',
+        encoding="utf-8",
+    )
+    mapped = read_mapped(path, mapping)
+    reader = read_source("uganda", path)
+    assert mapped.registered.tolist() == reader.registered.tolist()
+    assert mapped.ballots_cast.tolist() == reader.ballots_cast.tolist()
+    assert mapped.votes.tolist() == reader.votes.tolist()

@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 from forensics_helpers import sim_table
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import rankdata
 
 from shailoo.domain.errors import InputError
@@ -56,3 +58,23 @@ def test_unknown_leader_and_empty_input() -> None:
         run(sim_table(sim), leader="nobody", replicates=10)
     with pytest.raises(InputError):
         run(sim_table(sim), replicates=0)
+
+
+@given(
+    st.lists(st.floats(0, 1), min_size=1, max_size=7),
+    st.integers(0, 6),
+    st.floats(0, 1),
+)
+def test_combined_score_is_in_unit_interval_and_monotone(
+    values: list[float], k: int, bump: float
+) -> None:
+    from shailoo.forensics.risk import WEIGHTS, combine
+
+    names = list(WEIGHTS)[: len(values)]
+    signals = {n: np.array([v]) for n, v in zip(names, values, strict=False)}
+    score = float(combine(signals)[0])
+    assert 0.0 <= score <= 1.0
+    name = names[k % len(names)]
+    higher = dict(signals)
+    higher[name] = np.minimum(signals[name] + bump, 1.0)
+    assert float(combine(higher)[0]) >= score - 1e-12
