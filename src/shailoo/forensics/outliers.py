@@ -5,7 +5,8 @@ by median and median absolute deviation (MAD), which a few manufactured stations
 along (Hampel, "The influence curve and its role in robust estimation", JASA 69, 1974; used for
 election monitoring e.g. in the Election Forensics Toolkit, Hicken and Mebane 2017). Districts
 whose stations are all shifted together (vote buying in a whole district) are caught one level
-up: each district's median turnout against the other districts of its region.
+up: each district's median turnout and leader's share against the median of its region's
+districts, on a scale pooled over every district of the country.
 """
 
 from __future__ import annotations
@@ -60,6 +61,24 @@ def reference_groups(district: np.ndarray | None, region: np.ndarray | None, n: 
     return np.where(small, d.max() + 1 + r, d)
 
 
+def _district_z(values: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Robust z of district values against their region's median, with a pooled MAD scale.
+
+    Zero everywhere when there are fewer than 8 districts (no meaningful scale).
+    """
+    if values.size < MIN_GROUP:
+        return np.zeros(values.size)
+    dev = values - group_median(values, region)
+    alone = np.bincount(region)[region] < 2  # a region of one district has no comparison
+    dev = np.where(alone, 0.0, dev)
+    scale = (
+        MAD_SCALE * float(np.median(np.abs(dev[~alone] - np.median(dev[~alone]))))
+        if (~alone).any()
+        else 0.0
+    )
+    return np.asarray(np.nan_to_num(dev / max(scale, 0.005)), dtype=float)
+
+
 @dataclass
 class OutlierResult:
     """Per-station robust z-scores and the election-level summary."""
@@ -89,17 +108,12 @@ def outlier_scores(
     sz = np.column_stack([robust_z(shares[:, j], groups, 0.01) for j in range(shares.shape[1])])
     d = _group_ids(district, n)
     r = _group_ids(region, n)
-    # district medians against the other districts of the region (one value per district)
-    d_turnout = group_median(turnout, d)
-    d_leader = group_median(shares[:, leader], d)
+    # each district's median against the median of its region's districts, on a scale pooled
+    # over all districts of the country (a region holds too few districts for its own MAD)
     first = np.unique(d, return_index=True)[1]
     d_region = r[first]
-    dt = robust_z(d_turnout[first], d_region, 0.01)[d]
-    dl = robust_z(d_leader[first], d_region, 0.01)[d]
-    n_regions_with_districts = np.bincount(d_region)
-    few = n_regions_with_districts[d_region][d] < 4
-    dt = np.where(few, 0.0, dt)
-    dl = np.where(few, 0.0, dl)
+    dt = _district_z(group_median(turnout, d)[first], d_region)[d]
+    dl = _district_z(group_median(shares[:, leader], d)[first], d_region)[d]
     leader_z = sz[:, leader]
     over = np.nan_to_num(np.maximum(tz, leader_z)) > 3
     # under normality P(max of two near-independent z > 3) ~ 2 * 0.00135

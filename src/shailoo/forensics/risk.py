@@ -19,8 +19,8 @@ WEIGHTS: dict[str, float] = {
     "turnout_outlier": 1.0,
     "leader_share_outlier": 1.0,
     # districts differ honestly; a whole district is one piece of evidence shared by its stations
-    "district_turnout": 0.5,
-    "district_leader_share": 0.5,
+    "district_turnout": 0.7,
+    "district_leader_share": 0.7,
     # one honest station in ten lands on a whole percent: weak evidence per station
     "whole_percent": 0.3,
     "share_spike": 0.3,
