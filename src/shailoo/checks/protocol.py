@@ -38,6 +38,7 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "P003": (ERROR, "party column missing"),
     "P004": (ERROR, "unknown party column"),
     "P005": (ERROR, "unknown source"),
+    "P006": (ERROR, "region or district is not the station's"),
     "P101": (ERROR, "ballots cast do not add up"),
     "P102": (ERROR, "more ballots cast than issued"),
     "P103": (ERROR, "more ballots issued than received"),
@@ -112,7 +113,7 @@ def same_counts(a: Protocol, b: Protocol) -> bool:
 
 def check_protocol(
     protocol: Protocol,
-    election: Election,
+    election: Election | None,
     previous: Protocol | None = None,
     *,
     station_registered: Mapping[str, int] | None = None,
@@ -123,12 +124,16 @@ def check_protocol(
     ``previous`` is the protocol already stored for the same station and source, if any: a
     differing new one is a correction and needs a ``reason``. ``station_registered`` and
     ``party_ids`` may be passed precomputed (``{station: registered}``, the set of party ids)
-    to keep bulk imports fast; they default to what ``election`` says. Pure: no I/O.
+    to keep bulk imports fast; they default to what ``election`` says (which may then be None).
+    Pure: no I/O.
     """
-    if station_registered is None:
-        station_registered = {s.id: s.registered for s in election.stations}
-    if party_ids is None:
-        party_ids = frozenset(election.party_ids)
+    if station_registered is None or party_ids is None:
+        if election is None:
+            raise ValueError("check_protocol needs the election or both precomputed tables")
+        if station_registered is None:
+            station_registered = {s.id: s.registered for s in election.stations}
+        if party_ids is None:
+            party_ids = frozenset(election.party_ids)
     out: list[Finding] = []
     p = protocol
 
@@ -286,6 +291,40 @@ def check_protocol(
                 source=p.source,
             )
         )
+    return out
+
+
+def check_units(
+    station: str,
+    region: str | None,
+    district: str | None,
+    units: Mapping[str, tuple[str, str]],
+) -> list[Finding]:
+    """P006: the ``region`` / ``district`` a protocol file gives for ``station`` must be the
+    ones the election defines for it (``units``: station -> (region, district)).
+
+    The columns are optional and not stored (the station already says where it is); they are
+    checked because a row whose station id was mistyped into another existing station often
+    still names the right region, and results must not move between constituencies silently.
+    None means the file gives no value. An unknown station gives no finding here (P002 does).
+    """
+    known = units.get(station)
+    if known is None:
+        return []
+    out: list[Finding] = []
+    for column, given, expected in (("region", region, known[0]), ("district", district, known[1])):
+        if given is not None and given != expected:
+            out.append(
+                _f(
+                    "P006",
+                    f"the file puts station {station!r} in {column} {given!r}, the election in "
+                    f"{expected!r}; check the station id and the {column} cell",
+                    column,
+                    station=station,
+                    in_file=given,
+                    in_election=expected,
+                )
+            )
     return out
 
 

@@ -2,7 +2,7 @@
 
 Memory stays flat in the number of rows: rows are read one at a time and appended in batches
 of ``batch_size`` (one transaction each); only the set of ``(station, source)`` pairs seen in
-the file is kept, to refuse a station that appears twice. A crash loses at most the batch in
+the file is kept, to refuse a station that appears twice, besides the election's station table. A crash loses at most the batch in
 flight (its transaction rolls back); importing the file again skips what is stored already.
 """
 
@@ -18,17 +18,19 @@ from typing import IO, Any
 
 from tqdm import tqdm
 
-from shailoo.checks.protocol import CODES, Finding
+from shailoo.checks.protocol import CODES, Finding, check_units
 from shailoo.domain.errors import InputError
 from shailoo.domain.model import Protocol
-from shailoo.intake.protocols import record_protocols
+from shailoo.intake.bulk import ElectionTable, Pending, record_batch
 from shailoo.io.canonical import (
+    CountRow,
     ProtocolRow,
     check_utf8,
+    count_row_protocol,
     file_format,
     header_for,
     protocol_cells,
-    read_protocols,
+    read_protocol_counts,
 )
 from shailoo.ledger.store import Store
 
@@ -149,40 +151,37 @@ def import_file(
     Rows that break a rule are written to ``report_path`` (default ``<name>.rejected.csv``
     beside the file) with file, line, column, check code, message and values; the others are
     recorded. Raises :class:`~shailoo.domain.errors.InputError` when the file cannot be read at
-    all (nothing is recorded then).
+    all (nothing is recorded then). Simple CSV rows take the bulk path of
+    :mod:`shailoo.intake.bulk` (same checks, same events, no per-row objects).
     """
     path = Path(path)
     eid = election_id or store.current_election()
-    election = store.election(eid)
-    party_ids = election.party_ids
+    table = ElectionTable.of(store, eid)
+    party_ids = table.party_ids
     fmt = file_format(path)
     total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") and path.is_file() else None
-    rows_iter = read_protocols(path, party_ids)
+    rows_iter = read_protocol_counts(path, party_ids, checked_utf8=total is not None)
     first = next(rows_iter, None)  # the header is checked here: a bad file records nothing
     report = _Report(Path(report_path) if report_path else report_path_for(path), str(path))
     summary = ImportSummary(file=str(path), election_id=eid)
     seen: dict[tuple[str, str], int] = {}
-    batch: list[Protocol] = []
-    lines: list[int] = []
+    batch: list[CountRow | Pending] = []
+    units = table.units
+    header = header_for(party_ids)
+
+    def cells_of(p: Protocol) -> dict[str, Any]:
+        return dict(zip(header, protocol_cells(p, party_ids), strict=True))
 
     def flush() -> None:
-        result = record_protocols(store, eid, batch, author, election=election)
-        summary.recorded += len(result.recorded)
+        result = record_batch(store, table, batch, author)
+        summary.recorded += result.recorded
         summary.corrected += result.corrected
         summary.duplicates += result.duplicates
-        for event in result.recorded:
-            for w in event.payload.get("warnings", ()):
-                summary.warnings[w["code"]] += 1
-        for rej in result.rejected:
-            reject(
-                lines[rej.index],
-                rej.findings,
-                dict(
-                    zip(header_for(party_ids), protocol_cells(rej.protocol, party_ids), strict=True)
-                ),
-            )
+        summary.warnings.update(result.warnings)
+        for line, p, findings in result.rejected:
+            reject(line, findings, cells_of(p))
+        bar.update(summary.rows - bar.n)
         batch.clear()
-        lines.clear()
 
     def reject(line: int, findings: list[Finding], values: dict[str, Any]) -> None:
         summary.rejected += 1
@@ -200,41 +199,59 @@ def import_file(
         mininterval=0.5,
     )
     try:
-        row: ProtocolRow | None = first
+        row = first
         while row is not None:
             summary.rows += 1
-            bar.update(1)
-            p = row.protocol
-            if p is None:
-                reject(row.line, row.findings, row.values)
+            entry: CountRow | Pending
+            if type(row) is tuple:
+                entry = row
+                line, station, source, region, district = row[0], row[1], row[2], row[6], row[7]
+                p: Protocol | None = None
             else:
-                key = (p.station, p.source)
-                first_line = seen.get(key)
-                if first_line is not None:
-                    reject(
-                        row.line,
-                        [
-                            Finding(
-                                "P202",
-                                "error",
-                                f"station {p.station!r} (source {p.source}) is already on line "
-                                f"{first_line} of this file; keep one row, or import the correction "
-                                "separately with a reason",
-                                "station",
-                                {"station": p.station, "first_line": first_line},
-                            )
-                        ],
-                        dict(zip(header_for(party_ids), protocol_cells(p, party_ids), strict=True)),
-                    )
-                else:
-                    seen[key] = row.line
-                    batch.append(p)
-                    lines.append(row.line)
-                    if len(batch) >= batch_size:
-                        flush()
+                assert isinstance(row, ProtocolRow)
+                p = row.protocol
+                if p is None:
+                    reject(row.line, row.findings, row.values)
+                    row = next(rows_iter, None)
+                    continue
+                line, station, source = row.line, p.station, p.source
+                region, district = row.region, row.district
+                entry = Pending(line, p)
+            key = (station, source)
+            first_line = seen.get(key)
+            if first_line is not None:
+                if p is None:
+                    p = count_row_protocol(entry, party_ids)  # type: ignore[arg-type]
+                reject(
+                    line,
+                    [
+                        Finding(
+                            "P202",
+                            "error",
+                            f"station {station!r} (source {source}) is already on line "
+                            f"{first_line} of this file; keep one row, or import the correction "
+                            "separately with a reason",
+                            "station",
+                            {"station": station, "first_line": first_line},
+                        )
+                    ],
+                    cells_of(p),
+                )
+            else:
+                seen[key] = line
+                if region is not None or district is not None:
+                    wrong = check_units(station, region, district, units)
+                    if wrong:
+                        if p is None:
+                            p = count_row_protocol(entry, party_ids)  # type: ignore[arg-type]
+                        entry = Pending(line, p, wrong)
+                batch.append(entry)
+                if len(batch) >= batch_size:
+                    flush()
             row = next(rows_iter, None)
         if batch:
             flush()
+        bar.update(summary.rows - bar.n)
     finally:
         bar.close()
         report.close()

@@ -2,7 +2,8 @@
 
 One row per station: ``station, registered, ballots_received, ballots_issued, ballots_cast,
 invalid, against_all``, then one column per party id, then optionally ``source``, ``entered_by``
-and ``reason`` (format in ``docs/formats.md``). Reading never holds more than one row in memory
+and ``reason``, and anywhere the station's ``region`` and ``district`` (checked against the
+election by the importer, not stored) (format in ``docs/formats.md``). Reading never holds more than one row in memory
 (JSON arrays excepted: use ``.jsonl`` for large files).
 
 Problems with the whole file (unreadable, wrong encoding, empty, a missing or unknown column)
@@ -18,7 +19,7 @@ import json
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeAlias
 
 from shailoo.checks.protocol import CODES, Finding
 from shailoo.domain.errors import InputError
@@ -35,16 +36,19 @@ BASE_COLUMNS: Final = (
 )
 COUNT_COLUMNS: Final = BASE_COLUMNS[1:]
 OPTIONAL_COLUMNS: Final = ("source", "entered_by", "reason")
+#: optional columns naming the station's units; they must agree with the election (check P006)
+UNIT_COLUMNS: Final = ("region", "district")
 FORMATS: Final = ("csv", "xlsx", "json", "jsonl")
 
 
 class ProtocolRow:
     """One data row: its 1-based ``line`` (CSV/XLSX: the header is line 1; JSON Lines: the line
     in the file; a JSON array: the item's 1-based position), the :class:`Protocol` if its values
-    could be read, the ``findings`` that stopped it, and the raw ``values`` as text for the
-    rejection report. (A plain class with slots: one is made per row of a large file.)"""
+    could be read, the ``findings`` that stopped it, the raw ``values`` as text for the
+    rejection report, and the ``region`` / ``district`` cells (None when absent or empty).
+    (A plain class with slots: one is made per row of a large file.)"""
 
-    __slots__ = ("findings", "line", "protocol", "values")
+    __slots__ = ("district", "findings", "line", "protocol", "region", "values")
 
     def __init__(
         self,
@@ -52,11 +56,25 @@ class ProtocolRow:
         protocol: Protocol | None,
         findings: list[Finding] | None = None,
         values: dict[str, Any] | None = None,
+        region: str | None = None,
+        district: str | None = None,
     ) -> None:
         self.line = line
         self.protocol = protocol
         self.findings = findings if findings is not None else []
         self.values = values if values is not None else {}
+        self.region = region
+        self.district = district
+
+
+#: A CSV row in its cheapest form, for the bulk import (:mod:`shailoo.intake.bulk`):
+#: ``(line, station, source, entered_by, reason, numbers, region, district)``; ``numbers`` are
+#: the six protocol lines in :data:`COUNT_COLUMNS` order, then every party's votes in ballot
+#: order, all non-negative ints; ``source`` is never empty (``official`` by default); the
+#: optional texts are None when the cell is absent or empty.
+CountRow: TypeAlias = tuple[
+    int, str, str, "str | None", "str | None", list[int], "str | None", "str | None"
+]
 
 
 def file_format(path: Path) -> str:
@@ -142,7 +160,7 @@ class Header:
                 column=missing[0],
                 rule="missing-column",
             )
-        known = set(BASE_COLUMNS) | set(OPTIONAL_COLUMNS) | set(party_ids)
+        known = set(BASE_COLUMNS) | set(OPTIONAL_COLUMNS) | set(UNIT_COLUMNS) | set(party_ids)
         for name in cleaned:
             if name not in known:
                 raise InputError(
@@ -167,6 +185,12 @@ class Header:
         self.count_index = [(c, self.index[c]) for c in COUNT_COLUMNS]
         self.party_index = [(p, self.index[p]) for p in party_ids]
         self.optional_index = [(c, self.index[c]) for c in OPTIONAL_COLUMNS if c in self.index]
+        self.region_index = self.index.get("region")
+        self.district_index = self.index.get("district")
+        # positions of source, entered_by, reason (None: no such column)
+        self.source_index = self.index.get("source")
+        self.entered_by_index = self.index.get("entered_by")
+        self.reason_index = self.index.get("reason")
         self.station_index = self.index["station"]
         self.party_ids = tuple(party_ids)
         self.count_positions = [i for _, i in self.count_index]
@@ -233,9 +257,10 @@ def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolR
     optional = {c: _text(cells[i]) if i < n else "" for c, i in header.optional_index}
     if not station:
         findings.append(Finding("P002", "error", "the station cell is empty", "station", {}))
+    region, district = _unit(cells, header.region_index), _unit(cells, header.district_index)
     if findings:
         values = {name: _text(cells[i]) if i < n else "" for name, i in header.index.items()}
-        return ProtocolRow(line, None, findings, values)
+        return ProtocolRow(line, None, findings, values, region, district)
     protocol = Protocol(
         station=station,
         votes=votes,
@@ -244,11 +269,21 @@ def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolR
         reason=optional.get("reason") or None,
         **counts,
     )
-    return ProtocolRow(line, protocol)
+    return ProtocolRow(line, protocol, region=region, district=district)
 
 
-def _parse_text_row(cells: Sequence[str], header: Header, line: int) -> ProtocolRow | None:
-    """The common case, fast: every count cell is plain ASCII digits. None when not."""
+def _unit(cells: Sequence[Any], index: int | None) -> str | None:
+    """The text of an optional unit cell; None when the column or the value is absent."""
+    if index is None or index >= len(cells):
+        return None
+    return _text(cells[index]) or None
+
+
+def count_row(cells: Sequence[str], header: Header, line: int) -> CountRow | None:
+    """The common case, fast: a text row whose every count cell is plain ASCII digits and
+    whose station is given, as a :data:`CountRow`. None when not (then :func:`parse_row`)."""
+    if len(cells) < header.width:
+        return None
     texts = header.number_getter(cells)
     joined = "".join(texts)
     # int() would also take "+5", " 5", "5_000" and non-ASCII digits: only plain digits here
@@ -261,32 +296,43 @@ def _parse_text_row(cells: Sequence[str], header: Header, line: int) -> Protocol
     station = cells[header.station_index].strip()
     if not station:
         return None
-    source = entered_by = reason = None
-    for c, i in header.optional_index:
-        value = cells[i].strip() or None
-        if c == "source":
-            source = value
-        elif c == "entered_by":
-            entered_by = value
-        else:
-            reason = value
-    registered, received, issued, cast, invalid, against = numbers[:6]
-    return ProtocolRow(
-        line,
-        Protocol(
-            station,
-            registered,
-            received,
-            issued,
-            cast,
-            invalid,
-            against,
-            dict(zip(header.party_ids, numbers[6:], strict=True)),
-            source or "official",
-            entered_by,
-            reason,
-        ),
+    i = header.source_index
+    source = (cells[i].strip() if i is not None else "") or "official"
+    i = header.entered_by_index
+    entered_by = (cells[i].strip() or None) if i is not None else None
+    i = header.reason_index
+    reason = (cells[i].strip() or None) if i is not None else None
+    i = header.region_index
+    region = (cells[i].strip() or None) if i is not None else None
+    i = header.district_index
+    district = (cells[i].strip() or None) if i is not None else None
+    return (line, station, source, entered_by, reason, numbers, region, district)
+
+
+def count_row_protocol(row: CountRow, party_ids: Sequence[str]) -> Protocol:
+    """The :class:`Protocol` a :data:`CountRow` holds."""
+    n = row[5]
+    return Protocol(
+        row[1],
+        n[0],
+        n[1],
+        n[2],
+        n[3],
+        n[4],
+        n[5],
+        dict(zip(party_ids, n[6:], strict=True)),
+        row[2],
+        row[3],
+        row[4],
     )
+
+
+def _parse_text_row(cells: Sequence[str], header: Header, line: int) -> ProtocolRow | None:
+    """:func:`count_row` as a :class:`ProtocolRow`. None when the row is not that simple."""
+    row = count_row(cells, header, line)
+    if row is None:
+        return None
+    return ProtocolRow(line, count_row_protocol(row, header.party_ids), None, None, row[6], row[7])
 
 
 def row_values(row: Sequence[Any], header: Header) -> dict[str, str]:
@@ -294,7 +340,9 @@ def row_values(row: Sequence[Any], header: Header) -> dict[str, str]:
     return {name: _text(row[i]) if i < len(row) else "" for name, i in header.index.items()}
 
 
-def _csv_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
+def _csv_rows(
+    path: Path, party_ids: Sequence[str], counts: bool = False
+) -> Iterator[ProtocolRow | CountRow]:
     file = str(path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
@@ -305,16 +353,26 @@ def _csv_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
         except csv.Error as exc:
             raise InputError(f"not a CSV file: {exc}", file=file, line=1, rule="csv") from exc
         header = Header(first, party_ids, file)
-        width = header.width
         try:
             for cells in reader:
+                line = reader.line_num
+                fast = count_row(cells, header, line)
+                if fast is not None:
+                    if counts:
+                        yield fast
+                    else:
+                        yield ProtocolRow(
+                            line,
+                            count_row_protocol(fast, header.party_ids),
+                            None,
+                            None,
+                            fast[6],
+                            fast[7],
+                        )
+                    continue
                 if not cells or not any(c.strip() for c in cells):
                     continue
-                line = reader.line_num
-                row = None
-                if len(cells) >= width:
-                    row = _parse_text_row(cells, header, line)
-                yield row if row is not None else _parse_any_row(cells, header, line)
+                yield _parse_any_row(cells, header, line)
         except csv.Error as exc:
             raise InputError(
                 f"broken CSV: {exc}", file=file, line=reader.line_num, rule="csv"
@@ -416,13 +474,30 @@ def read_protocols(path: str | Path, party_ids: Sequence[str]) -> Iterator[Proto
         raise InputError("no such file", file=str(path), rule="unreadable")
     if fmt == "csv":
         check_utf8(path)
-        return _csv_rows(path, party_ids)
+        return _csv_rows(path, party_ids)  # type: ignore[return-value]
     if fmt == "xlsx":
         if path.stat().st_size == 0:
             raise InputError("the file is empty", file=str(path), rule="empty-file")
         return _xlsx_rows(path, party_ids)
     check_utf8(path)
     return _json_rows(path, party_ids, lines=fmt == "jsonl")
+
+
+def read_protocol_counts(
+    path: str | Path, party_ids: Sequence[str], *, checked_utf8: bool = False
+) -> Iterator[ProtocolRow | CountRow]:
+    """:func:`read_protocols` for the bulk import: simple CSV rows come as a :data:`CountRow`
+    (no :class:`Protocol` built), every other row (and every row of XLSX or JSON) as a
+    :class:`ProtocolRow`. ``checked_utf8`` skips the encoding scan the caller already made.
+    """
+    path = Path(path)
+    if file_format(path) != "csv":
+        return iter(read_protocols(path, party_ids))
+    if not path.is_file():
+        raise InputError("no such file", file=str(path), rule="unreadable")
+    if not checked_utf8:
+        check_utf8(path)
+    return _csv_rows(path, party_ids, counts=True)
 
 
 # ----- writers ------------------------------------------------------------------------------

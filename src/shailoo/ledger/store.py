@@ -195,6 +195,64 @@ class Writer:
             self.head_seq, self.head_hash = seq, prev
         return events
 
+    def append_protocol_texts(self, author: str, items: Sequence[tuple[str, str, str, str]]) -> int:
+        """Chain and insert protocol events given as ``(kind, payload_json, station, source)``.
+
+        The bulk-import form of :meth:`append`: ``payload_json`` must be the canonical JSON of
+        a protocol payload whose ``station`` and ``source`` are the two given (the importer
+        builds it with :func:`shailoo.intake.bulk.payload_json`, property-tested equal to
+        :func:`canonical_json`). The event text and hash are exactly those of :meth:`append`
+        (``docs/ledger.md``); no :class:`Event` values are built. Returns the number appended.
+        """
+        if not items:
+            return 0
+        if self.head_seq == 0:
+            raise NotFound(f"election {self.election_id!r} does not exist (define it first)")
+        if not isinstance(author, str) or not author:
+            raise LedgerError("protocol events need an author")
+        eid = self.election_id
+        now = utc_now()
+        # the parts of event_text() that do not change within the batch, encoded once
+        fronts = {
+            kind: '{"author":'
+            + json_string(author)
+            + ',"election_id":'
+            + json_string(eid)
+            + ',"kind":'
+            + json_string(kind)
+            + ',"payload":'
+            for kind in PROTOCOL_KINDS
+        }
+        middle = ',"prev_hash":"'
+        after_prev = '","recorded_at":' + json_string(now) + ',"seq":'
+        tail = ',"v":' + str(ENCODING_VERSION) + "}"
+        sha = hashlib.sha256
+        seq, prev = self.head_seq, self.head_hash
+        rows: list[tuple[Any, ...]] = []
+        heads: dict[tuple[str, str], int] = {}
+        for kind, payload_json, station, source in items:
+            front = fronts.get(kind)
+            if front is None:
+                raise LedgerError(f"{kind!r} is not a protocol event kind")
+            if not (station and source):
+                raise LedgerError(f"a {kind} payload needs a station and a source")
+            seq += 1
+            h = sha(
+                (front + payload_json + middle + prev + after_prev + str(seq) + tail).encode(
+                    "utf-8"
+                )
+            ).hexdigest()
+            rows.append((eid, seq, kind, author, now, prev, h, payload_json, station, source))
+            heads[(station, source)] = seq
+            prev = h
+        self.store._insert_rows(
+            rows,
+            new_election=False,
+            heads=[(eid, st, src, n) for (st, src), n in heads.items()],
+        )
+        self.head_seq, self.head_hash = seq, prev
+        return len(rows)
+
     def latest_protocols(self, stations: Collection[str]) -> dict[tuple[str, str], Event]:
         """The newest protocol event per ``(station, source)`` among ``stations``."""
         return self.store.latest_protocols(self.election_id, stations)

@@ -1,0 +1,235 @@
+"""The bulk-import path: protocols as plain counts, checked and encoded without objects.
+
+A national file has 100,000 rows or more, and building a frozen :class:`Protocol`, a payload
+dict, a findings list and an :class:`Event` per row costs more than reading the file. Here a row
+that the CSV reader could parse (:data:`~shailoo.io.canonical.CountRow`) is tested by
+:func:`is_clean`, a conservative predicate: it is true only when
+:func:`~shailoo.checks.protocol.check_protocol` would return no finding at all. Such a row's
+payload JSON is filled into a precomputed template (:meth:`ElectionTable.payload_json`, equal
+byte for byte to :func:`~shailoo.ledger.encoding.canonical_json` of
+:func:`~shailoo.intake.protocols.protocol_payload`; a property test checks both claims). Every
+other row, and every row whose station already has a stored protocol from the same source
+(a duplicate or a correction), becomes a :class:`Protocol` and goes through the reference checks
+unchanged, so the outcome of an import never depends on which path a row took.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shailoo.checks.protocol import HIGH_TURNOUT_PERCENT, Finding, check_protocol, same_counts
+from shailoo.domain.errors import NotFound
+from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED
+from shailoo.domain.model import Protocol, is_valid_source
+from shailoo.intake.protocols import protocol_from_payload, protocol_payload, protocol_payload_json
+from shailoo.io.canonical import CountRow, count_row_protocol
+from shailoo.ledger.store import Store
+
+_string = json.encoder.encode_basestring  # what json uses with ensure_ascii=False
+
+#: the keys of a protocol payload before ``votes``, in sorted (canonical) order
+_PAYLOAD_HEAD = (
+    '{"against_all":%d,"ballots_cast":%d,"ballots_issued":%d,"ballots_received":%d,'
+    '"entered_by":%s,"invalid":%d,"reason":%s,"registered":%d,"source":%s,"station":%s,'
+    '"votes":{'
+)
+
+
+class ElectionTable:
+    """What an import needs from an election, read from its ``election.defined`` payload.
+
+    Building :class:`~shailoo.domain.model.Election` decodes every station into a frozen
+    dataclass; an import only needs each station's registered voters and units, so they are
+    kept in plain dicts.
+    """
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        self.election_id = str(payload["election_id"])
+        #: party ids in ballot order (the order of the count columns after the six lines)
+        self.party_ids: tuple[str, ...] = tuple(str(p["id"]) for p in payload["parties"])
+        self.party_set = frozenset(self.party_ids)
+        self.sorted_parties = tuple(sorted(self.party_ids))
+        stations = payload["stations"]
+        #: station id -> voters on its list
+        self.registered: dict[str, int] = {
+            str(s["station"]): int(s["registered"]) for s in stations
+        }
+        #: station id -> (region, district)
+        self.units: dict[str, tuple[str, str]] = {
+            str(s["station"]): (str(s["region"]), str(s["district"])) for s in stations
+        }
+        # the sorted party keys go into the template literally ('%' doubled for printf)
+        votes = ",".join(_string(k).replace("%", "%%") + ":%d" for k in self.sorted_parties)
+        self._template = _PAYLOAD_HEAD + votes + '},"warnings":[]}'
+        ballot_position = {pid: 6 + i for i, pid in enumerate(self.party_ids)}
+        positions = [ballot_position[k] for k in self.sorted_parties]
+        self._sorted_votes: Callable[[Sequence[int]], tuple[int, ...]]
+        if len(positions) == 1:
+            only = positions[0]
+            self._sorted_votes = lambda n: (n[only],)
+        elif positions:
+            self._sorted_votes = operator.itemgetter(*positions)
+        else:
+            self._sorted_votes = lambda n: ()
+        self._json_strings: dict[str, str] = {}
+        self._valid_sources: dict[str, bool] = {}
+
+    @classmethod
+    def of(cls, store: Store, election_id: str) -> ElectionTable:
+        """The table of ``election_id`` in ``store`` (:class:`NotFound` if it is not there)."""
+        first = store.first_event(election_id)
+        if first is None:
+            raise NotFound(f"no election {election_id!r}; known: {', '.join(store.elections())}")
+        return cls(first.payload)
+
+    def valid_source(self, source: str) -> bool:
+        """:func:`~shailoo.domain.model.is_valid_source`, remembered per distinct value."""
+        ok = self._valid_sources.get(source)
+        if ok is None:
+            ok = self._valid_sources[source] = is_valid_source(source)
+        return ok
+
+    def json_string(self, text: str) -> str:
+        """A JSON string literal, remembered (sources and authors repeat on every row)."""
+        out = self._json_strings.get(text)
+        if out is None:
+            out = _string(text)
+            if len(self._json_strings) < 64:
+                self._json_strings[text] = out
+        return out
+
+    def payload_json(self, row: CountRow) -> str:
+        """The canonical JSON of the payload of a clean row (no warnings).
+
+        Equal to ``canonical_json(protocol_payload(to_protocol(row), party_ids))``.
+        """
+        n = row[5]
+        entered_by, reason = row[3], row[4]
+        return self._template % (
+            n[5],
+            n[3],
+            n[2],
+            n[1],
+            "null" if entered_by is None else _string(entered_by),
+            n[4],
+            "null" if reason is None else _string(reason),
+            n[0],
+            self.json_string(row[2]),
+            _string(row[1]),
+            *self._sorted_votes(n),
+        )
+
+
+def is_clean(numbers: Sequence[int], listed: int | None) -> bool:
+    """True only if a protocol with these counts has no finding from the relation checks.
+
+    ``numbers`` are registered, received, issued, cast, invalid, against all, then every
+    party's votes (non-negative ints); ``listed`` is the station list's voters (None: unknown
+    station). Mirrors P002 and P101–P108 of :func:`~shailoo.checks.protocol.check_protocol`
+    (warnings included: a row with a warning takes the reference path so that the warning is
+    stored). The sum test uses ``sum(numbers) = reg + rec + iss + cast + (invalid + against +
+    party votes)``, so P101 holds iff ``sum(numbers) == reg + rec + iss + 2 * cast``.
+    """
+    if listed is None:
+        return False
+    reg, rec, iss, cast = numbers[0], numbers[1], numbers[2], numbers[3]
+    return (
+        cast <= iss <= rec
+        and iss <= reg <= listed
+        and cast * 100 <= reg * HIGH_TURNOUT_PERCENT
+        and sum(numbers) == reg + rec + iss + 2 * cast
+    )
+
+
+class Pending:
+    """A row for the reference path: its ``line``, its :class:`Protocol` and the ``extra``
+    findings the importer already made (a region or district that does not match)."""
+
+    __slots__ = ("extra", "line", "protocol")
+
+    def __init__(self, line: int, protocol: Protocol, extra: list[Finding] | None = None) -> None:
+        self.line = line
+        self.protocol = protocol
+        self.extra = extra if extra is not None else []
+
+
+@dataclass
+class BatchResult:
+    """What :func:`record_batch` did."""
+
+    recorded: int = 0
+    corrected: int = 0
+    duplicates: int = 0
+    #: warning code -> how many recorded protocols carry it
+    warnings: dict[str, int] = field(default_factory=dict)
+    #: ``(line, protocol, findings)`` of every refused row
+    rejected: list[tuple[int, Protocol, list[Finding]]] = field(default_factory=list)
+
+
+def record_batch(
+    store: Store,
+    table: ElectionTable,
+    entries: Sequence[CountRow | Pending],
+    author: str,
+) -> BatchResult:
+    """Check and record one batch in one transaction; the bulk form of ``record_protocols``.
+
+    Same rules as :func:`~shailoo.intake.protocols.record_protocols`: an exact duplicate of
+    the stored protocol of the same station and source is skipped, a protocol with an error
+    finding is refused, the others are appended as ``protocol.recorded`` or (when one is stored
+    already) ``protocol.corrected``, with their warnings in the payload. The look-up of stored
+    protocols and the append happen under the election's write lock.
+    """
+    result = BatchResult()
+    registered, party_set = table.registered, table.party_set
+    with store.writing(table.election_id) as w:
+        stored = w.latest_protocols(
+            {e[1] if type(e) is tuple else e.protocol.station for e in entries}  # type: ignore[union-attr]
+        )
+        latest: dict[tuple[str, str], Protocol] = {
+            key: protocol_from_payload(e.payload) for key, e in stored.items()
+        }
+        items: list[tuple[str, str, str, str]] = []
+        for entry in entries:
+            if type(entry) is tuple:
+                row: CountRow = entry
+                key = (row[1], row[2])
+                if (
+                    key not in latest
+                    and table.valid_source(row[2])
+                    and is_clean(row[5], registered.get(row[1]))
+                ):
+                    items.append((PROTOCOL_RECORDED, table.payload_json(row), row[1], row[2]))
+                    continue
+                line, p, extra = row[0], count_row_protocol(row, table.party_ids), []
+            else:
+                assert isinstance(entry, Pending)
+                line, p, extra = entry.line, entry.protocol, entry.extra
+                key = (p.station, p.source)
+            previous = latest.get(key)
+            if previous is not None and same_counts(previous, p) and not extra:
+                result.duplicates += 1
+                continue
+            findings = check_protocol(
+                p, None, previous, station_registered=registered, party_ids=party_set
+            )
+            findings.extend(extra)
+            if any(f.is_error for f in findings):
+                result.rejected.append((line, p, findings))
+                continue
+            kind = PROTOCOL_RECORDED if previous is None else PROTOCOL_CORRECTED
+            payload = protocol_payload(p, table.party_ids, findings)
+            items.append(
+                (kind, protocol_payload_json(payload, table.sorted_parties), p.station, p.source)
+            )
+            if kind == PROTOCOL_CORRECTED:
+                result.corrected += 1
+            for f in findings:
+                result.warnings[f.code] = result.warnings.get(f.code, 0) + 1
+            latest[key] = p
+        result.recorded = w.append_protocol_texts(author, items)
+    return result
