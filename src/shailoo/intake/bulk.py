@@ -19,7 +19,7 @@ import json
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from shailoo.checks.protocol import HIGH_TURNOUT_PERCENT, Finding, check_protocol, same_counts
 from shailoo.domain.errors import NotFound
@@ -156,6 +156,27 @@ class Pending:
         self.protocol = protocol
         self.extra = extra if extra is not None else []
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(station, source)``."""
+        return (self.protocol.station, self.protocol.source)
+
+
+#: a clean row, ready to chain: ``(station, source, payload_json, row)``
+Ready: TypeAlias = tuple[str, str, str, CountRow]
+
+
+def prepare(table: ElectionTable, row: CountRow) -> Ready | Pending:
+    """What can be decided about a row before the ledger is read (no I/O, any thread).
+
+    A row that passes :func:`is_clean` with a valid source gets its payload JSON now; every
+    other row becomes a :class:`Pending` for the reference checks. Whether a protocol is
+    stored already for the station is only known under the write lock (:func:`record_batch`).
+    """
+    if table.valid_source(row[2]) and is_clean(row[5], table.registered.get(row[1])):
+        return (row[1], row[2], table.payload_json(row), row)
+    return Pending(row[0], count_row_protocol(row, table.party_ids))
+
 
 @dataclass
 class BatchResult:
@@ -173,7 +194,7 @@ class BatchResult:
 def record_batch(
     store: Store,
     table: ElectionTable,
-    entries: Sequence[CountRow | Pending],
+    entries: Sequence[Ready | Pending],
     author: str,
 ) -> BatchResult:
     """Check and record one batch in one transaction; the bulk form of ``record_protocols``.
@@ -182,34 +203,30 @@ def record_batch(
     the stored protocol of the same station and source is skipped, a protocol with an error
     finding is refused, the others are appended as ``protocol.recorded`` or (when one is stored
     already) ``protocol.corrected``, with their warnings in the payload. The look-up of stored
-    protocols and the append happen under the election's write lock.
+    protocols and the append happen under the election's write lock. Each ``(station,
+    source)`` may appear once per batch (the importer refuses a repeat with P202 first).
     """
     result = BatchResult()
     registered, party_set = table.registered, table.party_set
+    keys = [(e[0], e[1]) if type(e) is tuple else e.key for e in entries]  # type: ignore[union-attr]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a (station, source) appears twice in one batch")
     with store.writing(table.election_id) as w:
-        stored = w.latest_protocols(
-            {e[1] if type(e) is tuple else e.protocol.station for e in entries}  # type: ignore[union-attr]
-        )
+        stored = w.latest_protocols({k[0] for k in keys})
         latest: dict[tuple[str, str], Protocol] = {
             key: protocol_from_payload(e.payload) for key, e in stored.items()
         }
         items: list[tuple[str, str, str, str]] = []
-        for entry in entries:
+        for entry, key in zip(entries, keys, strict=True):
             if type(entry) is tuple:
-                row: CountRow = entry
-                key = (row[1], row[2])
-                if (
-                    key not in latest
-                    and table.valid_source(row[2])
-                    and is_clean(row[5], registered.get(row[1]))
-                ):
-                    items.append((PROTOCOL_RECORDED, table.payload_json(row), row[1], row[2]))
+                if key not in latest:
+                    items.append((PROTOCOL_RECORDED, entry[2], entry[0], entry[1]))
                     continue
+                row = entry[3]
                 line, p, extra = row[0], count_row_protocol(row, table.party_ids), []
             else:
                 assert isinstance(entry, Pending)
                 line, p, extra = entry.line, entry.protocol, entry.extra
-                key = (p.station, p.source)
             previous = latest.get(key)
             if previous is not None and same_counts(previous, p) and not extra:
                 result.duplicates += 1

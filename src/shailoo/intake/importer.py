@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -21,7 +22,14 @@ from tqdm import tqdm
 from shailoo.checks.protocol import CODES, Finding, check_units
 from shailoo.domain.errors import InputError
 from shailoo.domain.model import Protocol
-from shailoo.intake.bulk import ElectionTable, Pending, record_batch
+from shailoo.intake.bulk import (
+    BatchResult,
+    ElectionTable,
+    Pending,
+    Ready,
+    prepare,
+    record_batch,
+)
 from shailoo.io.canonical import (
     CountRow,
     ProtocolRow,
@@ -165,15 +173,26 @@ def import_file(
     report = _Report(Path(report_path) if report_path else report_path_for(path), str(path))
     summary = ImportSummary(file=str(path), election_id=eid)
     seen: dict[tuple[str, str], int] = {}
-    batch: list[CountRow | Pending] = []
+    batch: list[Ready | Pending] = []
     units = table.units
     header = header_for(party_ids)
 
     def cells_of(p: Protocol) -> dict[str, Any]:
         return dict(zip(header, protocol_cells(p, party_ids), strict=True))
 
+    # One thread writes batch N (SQLite and psycopg release the GIL while the database works,
+    # and fsync waits) while this one reads and prepares batch N + 1. Batches still commit
+    # one by one, in file order, each in its own transaction, so what a crash leaves is the same.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shailoo-import")
+    in_flight: deque[Future[BatchResult]] = deque()
+
     def flush() -> None:
-        result = record_batch(store, table, batch, author)
+        in_flight.append(writer.submit(record_batch, store, table, list(batch), author))
+        batch.clear()
+        while len(in_flight) > 1:
+            collect(in_flight.popleft().result())
+
+    def collect(result: BatchResult) -> None:
         summary.recorded += result.recorded
         summary.corrected += result.corrected
         summary.duplicates += result.duplicates
@@ -181,7 +200,6 @@ def import_file(
         for line, p, findings in result.rejected:
             reject(line, findings, cells_of(p))
         bar.update(summary.rows - bar.n)
-        batch.clear()
 
     def reject(line: int, findings: list[Finding], values: dict[str, Any]) -> None:
         summary.rejected += 1
@@ -202,9 +220,9 @@ def import_file(
         row = first
         while row is not None:
             summary.rows += 1
-            entry: CountRow | Pending
+            entry: Ready | Pending
             if type(row) is tuple:
-                entry = row
+                count: CountRow | None = row
                 line, station, source, region, district = row[0], row[1], row[2], row[6], row[7]
                 p: Protocol | None = None
             else:
@@ -216,12 +234,13 @@ def import_file(
                     continue
                 line, station, source = row.line, p.station, p.source
                 region, district = row.region, row.district
-                entry = Pending(line, p)
+                count = None
             key = (station, source)
             first_line = seen.get(key)
             if first_line is not None:
                 if p is None:
-                    p = count_row_protocol(entry, party_ids)  # type: ignore[arg-type]
+                    assert count is not None
+                    p = count_row_protocol(count, party_ids)
                 reject(
                     line,
                     [
@@ -239,20 +258,32 @@ def import_file(
                 )
             else:
                 seen[key] = line
-                if region is not None or district is not None:
-                    wrong = check_units(station, region, district, units)
-                    if wrong:
-                        if p is None:
-                            p = count_row_protocol(entry, party_ids)  # type: ignore[arg-type]
-                        entry = Pending(line, p, wrong)
+                wrong = (
+                    check_units(station, region, district, units)
+                    if region is not None or district is not None
+                    else None
+                )
+                if wrong:
+                    if p is None:
+                        assert count is not None
+                        p = count_row_protocol(count, party_ids)
+                    entry = Pending(line, p, wrong)
+                elif count is not None:
+                    entry = prepare(table, count)
+                else:
+                    assert p is not None
+                    entry = Pending(line, p)
                 batch.append(entry)
                 if len(batch) >= batch_size:
                     flush()
             row = next(rows_iter, None)
         if batch:
             flush()
+        while in_flight:
+            collect(in_flight.popleft().result())
         bar.update(summary.rows - bar.n)
     finally:
+        writer.shutdown(wait=True, cancel_futures=True)
         bar.close()
         report.close()
     stale = report.path
