@@ -1,0 +1,206 @@
+"""The bulk import path gives exactly what the reference path gives.
+
+Three claims of :mod:`shailoo.intake.bulk` are checked here: the payload template equals the
+canonical encoder byte for byte, the clean-row test is true exactly when ``check_protocol``
+finds nothing, and a whole import (clean rows, warnings, errors, duplicates, corrections) stores
+the same events as ``record_protocols`` does for the same protocols.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shailoo.checks.protocol import check_protocol
+from shailoo.domain.model import Protocol, Station
+from shailoo.intake import create_election, import_file, record_protocols
+from shailoo.intake.bulk import ElectionTable, Pending, is_clean, prepare
+from shailoo.intake.protocols import protocol_payload
+from shailoo.intake.sample import sample_parties, sample_protocols, sample_stations
+from shailoo.io.canonical import CountRow, count_row_protocol, write_protocols_csv
+from shailoo.ledger import Store
+from shailoo.ledger.encoding import canonical_json
+from shailoo.ledger.verify import verify_store
+
+# any text a cell may hold: quotes, backslashes, control characters, '%', non-BMP letters
+TEXT = st.text(min_size=1, max_size=12)
+COUNT = st.integers(min_value=0, max_value=10**12)
+
+
+def election_payload(party_ids: list[str], listed: int) -> dict[str, object]:
+    return {
+        "election_id": "e",
+        "parties": [{"id": p, "name": p} for p in party_ids],
+        "stations": [{"station": "s1", "region": "R", "district": "D", "registered": listed}],
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parties=st.lists(TEXT, min_size=1, max_size=6, unique=True),
+    station=TEXT,
+    source=TEXT,
+    entered_by=st.none() | TEXT,
+    reason=st.none() | TEXT,
+    data=st.data(),
+)
+def test_payload_template_equals_canonical_json(
+    parties: list[str],
+    station: str,
+    source: str,
+    entered_by: str | None,
+    reason: str | None,
+    data: st.DataObject,
+) -> None:
+    table = ElectionTable(election_payload(parties, 100))
+    numbers = data.draw(st.lists(COUNT, min_size=6 + len(parties), max_size=6 + len(parties)))
+    row: CountRow = (2, station, source, entered_by, reason, numbers, None, None)
+    reference = canonical_json(protocol_payload(count_row_protocol(row, parties), parties))
+    assert table.payload_json(row) == reference
+
+
+SMALL = st.integers(min_value=0, max_value=60)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    base=st.lists(SMALL, min_size=6, max_size=6),
+    votes=st.lists(SMALL, min_size=3, max_size=3),
+    listed=st.none() | SMALL,
+    matching=st.booleans(),
+)
+def test_clean_exactly_when_the_checks_find_nothing(
+    base: list[int], votes: list[int], listed: int | None, matching: bool
+) -> None:
+    if matching:  # make P101 hold often enough to reach the other relations
+        base[3] = base[4] + base[5] + sum(votes)
+    parties = ("a", "b", "c")
+    reg, rec, iss, cast, inv, against = base
+    p = Protocol("s1", reg, rec, iss, cast, inv, against, dict(zip(parties, votes, strict=True)))
+    table = {} if listed is None else {"s1": listed}
+    findings = check_protocol(p, None, station_registered=table, party_ids=frozenset(parties))
+    assert is_clean([*base, *votes], table.get("s1")) == (findings == [])
+
+
+def test_prepare_sends_doubtful_rows_to_the_reference_path() -> None:
+    table = ElectionTable(election_payload(["a"], 100))
+    clean: CountRow = (2, "s1", "official", None, None, [100, 80, 80, 70, 5, 5, 60], None, None)
+    ready = prepare(table, clean)
+    assert isinstance(ready, tuple) and ready[:2] == ("s1", "official")
+    for row in (
+        (3, "s1", "nobody", None, None, clean[5], None, None),  # P005
+        (4, "s9", "official", None, None, clean[5], None, None),  # P002
+        (5, "s1", "official", None, None, [100, 80, 80, 70, 5, 5, 61], None, None),  # P101
+        (6, "s1", "official", None, None, [100, 99, 99, 99, 0, 0, 99], None, None),  # P108
+    ):
+        assert isinstance(prepare(table, row), Pending)
+
+
+PARTIES = sample_parties(4)
+STATIONS = sample_stations(40)
+
+
+def mixed_protocols() -> list[Protocol]:
+    """Clean rows, a warning (P108), errors (P101, P002), and an unknown source."""
+    ps = list(sample_protocols(STATIONS, tuple(p.id for p in PARTIES), seed=4))
+    ps[1] = replace(ps[1], ballots_issued=ps[1].registered, ballots_received=ps[1].registered)
+    ps[1] = replace(
+        ps[1],
+        ballots_cast=ps[1].registered,
+        invalid=ps[1].registered - sum(ps[1].votes.values()),
+        against_all=0,
+    )
+    ps[2] = replace(ps[2], ballots_cast=ps[2].ballots_cast + 1)
+    ps[3] = replace(ps[3], station="nowhere")
+    ps[4] = replace(ps[4], source="rumour")
+    return ps
+
+
+def define(store: Store, stations: tuple[Station, ...] = STATIONS, eid: str = "e") -> str:
+    return create_election(
+        store, law="kg-2020", parties=PARTIES, stations=stations, author="cec", election_id=eid
+    ).id
+
+
+def write(path: Path, protocols: list[Protocol]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        write_protocols_csv(fh, protocols, [p.id for p in PARTIES])
+    return path
+
+
+def payloads(store: Store, eid: str) -> list[tuple[str, str, str | None]]:
+    return [(r[2], r[7], r[8]) for r in store.event_rows(eid, 1)]
+
+
+def test_import_stores_what_record_protocols_stores(store: Store, tmp_path: Path) -> None:
+    ps = mixed_protocols()
+    define(store, eid="bulk")
+    define(store, eid="reference")
+    summary = import_file(
+        store, write(tmp_path / "p.csv", ps), election_id="bulk", batch_size=7, progress=False
+    )
+    result = record_protocols(store, "reference", ps, "system")
+    assert summary.recorded == len(result.recorded) == len(ps) - 3
+    assert summary.warnings == {"P108": 1}
+    assert summary.errors == {"P101": 1, "P002": 1, "P005": 1}
+    assert payloads(store, "bulk") == payloads(store, "reference")
+
+    # re-import: duplicates skipped; a correction takes the reference path inside a batch
+    fixed = replace(ps[0], invalid=ps[0].invalid + 1, against_all=ps[0].against_all - 1)
+    fixed = replace(fixed, reason="recount")
+    again = import_file(
+        store,
+        write(tmp_path / "q.csv", [fixed, *ps[5:]]),
+        election_id="bulk",
+        batch_size=7,
+        progress=False,
+    )
+    assert (again.recorded, again.corrected, again.duplicates) == (1, 1, len(ps) - 5)
+    record_protocols(store, "reference", [fixed], "system")
+    assert payloads(store, "bulk") == payloads(store, "reference")
+    assert all(r.ok for r in verify_store(store))
+
+
+def test_region_and_district_columns(tmp_path: Path, store: Store) -> None:
+    stations = tuple(
+        replace(s, region=f"Чуй {i % 2}", district=f"район {i % 3}") for i, s in enumerate(STATIONS)
+    )
+    define(store, stations)
+    ps = list(sample_protocols(stations, tuple(p.id for p in PARTIES), seed=5))
+    path = tmp_path / "units.csv"
+    ids = [p.id for p in PARTIES]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["station", "region", "district", *ids[:2], "registered", "ballots_received"]
+            + ["ballots_issued", "ballots_cast", "invalid", "against_all", *ids[2:]]
+        )
+        for n, (p, s) in enumerate(zip(ps, stations, strict=True)):
+            region = "Ош" if n == 3 else s.region
+            district = "" if n == 4 else ("район 9" if n == 5 else s.district)
+            w.writerow(
+                [p.station, region, district, p.votes[ids[0]], p.votes[ids[1]], p.registered]
+                + [p.ballots_received, p.ballots_issued, p.ballots_cast, p.invalid]
+                + [p.against_all, *(p.votes[i] for i in ids[2:])]
+            )
+    summary = import_file(store, path, progress=False)
+    assert (summary.recorded, summary.rejected) == (len(ps) - 2, 2)
+    assert summary.errors == {"P006": 2}
+    report = list(
+        csv.DictReader(Path(str(summary.report)).read_text(encoding="utf-8").splitlines())
+    )
+    assert [(r["line"], r["column"], r["code"]) for r in report] == [
+        ("5", "region", "P006"),
+        ("7", "district", "P006"),
+    ]
+    assert (
+        '"in_file": "Ош"' in report[0]["values"]
+        and f'"{stations[3].region}"' in report[0]["values"]
+    )
+    assert report[0]["file"] == str(path)
+    stored = store.latest_protocols("e")
+    assert all("region" not in e.payload and "district" not in e.payload for e in stored.values())
