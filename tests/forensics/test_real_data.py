@@ -7,14 +7,17 @@ here; bench/validate_real.py runs the full validation.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from forensics_helpers import need_data
 
-from shailoo.forensics.heaping import heaping_test
+from shailoo.forensics import StationTable
+from shailoo.forensics.heaping import HeapingResult, heaping_test
 from shailoo.io.sources import read_source
 
 
-def _heaping(source: str, *parts: str, replicates: int = 200):  # type: ignore[no-untyped-def]
+def _heaping(source: str, *parts: str, replicates: int = 200) -> tuple[StationTable, HeapingResult]:
     table = read_source(source, need_data(*parts))
     lv = table.votes[:, table.party_index(table.winner())]
     return table, heaping_test(
@@ -64,7 +67,7 @@ def test_readers_match_the_published_totals() -> None:
     assert int(ru.registered.sum()) == 109_229_337  # voters on the lists in the file
 
 
-def test_a_map_file_reads_uganda_like_its_reader(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_map_file_reads_uganda_like_its_reader(tmp_path: Path) -> None:
     from shailoo.io.sources import read_mapped
 
     path = need_data("uganda-2011", "results.csv.gz")

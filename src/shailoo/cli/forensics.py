@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shailoo.cli import add_command
 from shailoo.domain.errors import InputError
+
+if TYPE_CHECKING:
+    from shailoo.forensics import StationTable
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -67,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=run)
 
 
-def load_table(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def load_table(args: argparse.Namespace) -> StationTable:
     """The StationTable the arguments name."""
     from shailoo.forensics import StationTable
 
@@ -91,7 +95,7 @@ def load_table(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return table
 
 
-def table_from_db(db: str, election: str | None = None):  # type: ignore[no-untyped-def]
+def table_from_db(db: str, election: str | None = None) -> StationTable:
     """The counted protocols of an election in a ledger, as a StationTable."""
     from shailoo.forensics import StationTable
     from shailoo.ledger import open_store
