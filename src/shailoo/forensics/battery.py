@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from shailoo.domain.errors import InputError
+from shailoo.forensics.alarm import FAMILY_ALPHA, holm, normal_tail
 from shailoo.forensics.digits import digit_tests
 from shailoo.forensics.fingerprint import fit_fingerprint
 from shailoo.forensics.heaping import heaping_test
@@ -25,10 +26,16 @@ STAGES = (
     "district outliers",
     "risk scores",
 )
-#: z above which a Monte-Carlo count test raises an election-level alarm
-ALARM_Z = 3.0
-#: resampled p-value below which a digit test raises an alarm
-ALARM_P = 0.001
+#: threshold text of the calibrated tests
+HOLM_THRESHOLD = (
+    "Holm-adjusted p at or below {alpha:g} (family-wise level over the calibrated tests)"
+)
+#: threshold text of the descriptive measures
+DESCRIPTIVE = "descriptive, never raises the alarm; "
+#: tests with a calibrated null (exact or resampled): only these can raise the election alarm
+CALIBRATED = ("whole_percent", "second_digit", "last_digit", "share_spikes")
+#: p below which the (binomial-at-1/2) corner asymmetry is noted in the summary (descriptive)
+NOTE_P = 0.001
 
 
 def run(
@@ -38,13 +45,20 @@ def run(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     bootstrap: int = 100,
+    alpha: float = FAMILY_ALPHA,
 ) -> ForensicReport:
     """Run every forensic test on ``table`` and score every station.
 
     ``leader`` is the party under test (default: the national winner); ``replicates`` the
     Monte-Carlo replicates of each null; ``progress`` is called with the name of each stage as
-    it starts. Statistics flag; people decide: see each test's ``meaning``.
+    it starts. ``alpha`` is the family-wise error rate of the election-level alarm: the
+    calibrated tests (:data:`CALIBRATED`) are Holm-corrected at that level and only they can
+    raise it (:mod:`shailoo.forensics.alarm`). Statistics flag; people decide: see each test's
+    ``meaning``.
     """
+    if not 0.0 < alpha < 1.0:
+        raise InputError("alpha must lie in (0, 1)", column="--alpha", rule="range",
+                         values={"alpha": alpha})  # fmt: skip
     if len(table) == 0:
         raise InputError("no stations to analyse", file=table.source or None, rule="empty")
     if not table.parties:
@@ -72,9 +86,12 @@ def run(
                 "each station's ballots issued and leader's votes redrawn as Binomial(n, observed "
                 f"proportion), {replicates} replicates"
             ),
-            p_value=h.p_value,
-            alarm=h.z > ALARM_Z,
-            threshold=f"excess above {ALARM_Z:g} null standard deviations",
+            # the null is a sum of independent Bernoulli indicators with known mean and variance:
+            # its normal tail resolves p far below 1 / (replicates + 1)
+            p_value=normal_tail(h.observed, h.expected_exact, h.sd_exact),
+            alarm=False,
+            calibrated=True,
+            threshold=HOLM_THRESHOLD.format(alpha=alpha),
             meaning=(
                 f"{h.observed:,} of {h.stations:,} stations have turnout or the leader's share within "
                 f"0.05 points of a whole percent against {h.expected:,.0f} ± {h.sd:.0f} expected by "
@@ -90,6 +107,7 @@ def run(
                 "z": h.z,
                 "expected_exact": h.expected_exact,
                 "sd_exact": h.sd_exact,
+                "p_monte_carlo": h.p_value,
                 "observed_turnout": h.observed_turnout,
                 "expected_turnout": h.expected_turnout,
                 "observed_leader": h.observed_leader,
@@ -118,8 +136,9 @@ def run(
                     f"replicates; asymptotic: chi-square(9) against {law}"
                 ),
                 p_value=d.p_resampled,
-                alarm=d.p_resampled < ALARM_P,
-                threshold=f"resampled p below {ALARM_P:g}",
+                alarm=False,
+                calibrated=True,
+                threshold=HOLM_THRESHOLD.format(alpha=alpha),
                 meaning=(
                     f"Chi-square {d.chi2:.1f} on {d.counts:,} counts: resampled p = {d.p_resampled:.3g}, "
                     f"asymptotic p = {d.p_asymptotic:.3g}. Digit tests are weak: honest counts "
@@ -158,9 +177,10 @@ def run(
                 "shares redrawn from a kernel-smoothed density (bandwidth "
                 f"{sp.bandwidth:.3f}) and counted out of each station's ballots, {replicates} replicates"
             ),
-            p_value=sp.p_value,
-            alarm=sp_z > ALARM_Z,
-            threshold=f"excess above {ALARM_Z:g} null standard deviations",
+            p_value=normal_tail(sp.observed, sp.expected_exact, sp.sd_exact),
+            alarm=False,
+            calibrated=True,
+            threshold=HOLM_THRESHOLD.format(alpha=alpha),
             meaning=(
                 f"{sp.observed:,} stations give the leader a share within 0.05 points of 1/2, 2/3, "
                 f"3/4 or a multiple of 5 % against {sp.expected:,.0f} ± {sp.sd:.0f} expected "
@@ -175,6 +195,9 @@ def run(
                 "sd": sp.sd,
                 "z": sp_z,
                 "bandwidth": sp.bandwidth,
+                "expected_exact": sp.expected_exact,
+                "sd_exact": sp.sd_exact,
+                "p_monte_carlo": sp.p_value,
             },
         )
     )
@@ -189,8 +212,9 @@ def run(
             statistic=fp.fraud_fraction,
             null="the fitted model with f_i = f_e = 0 (a fair election with the same spread)",
             p_value=None,
-            alarm=bool(fp_alarm),
-            threshold="95 % interval of f_e above 0.005 or of f_i at or above 0.10",
+            alarm=False,
+            threshold=DESCRIPTIVE
+            + "noted when the 95 % interval of f_e is above 0.005 or of f_i at or above 0.10",
             meaning=(
                 f"The fingerprint fits f_i = {fp.f_incremental:.2f} "
                 f"[{fp.ci_incremental[0]:.2f}, {fp.ci_incremental[1]:.2f}] and f_e = "
@@ -210,6 +234,7 @@ def run(
                 "hellinger_fit": fp.distance,
                 "hellinger_clean": fp.distance_clean,
                 "bootstrap": fp.bootstrap,
+                "noted": bool(fp_alarm),
             },
         )
     )
@@ -224,8 +249,8 @@ def run(
             statistic=sl.slope,
             null=f"the leader's mean share ({sl.mean_share:.3f}) if extra turnout split like the rest",
             p_value=None,
-            alarm=sl.ci[0] > 1.0,
-            threshold="95 % interval above 1 (more than every extra voter went to the leader)",
+            alarm=False,
+            threshold=DESCRIPTIVE + "noted when the 95 % interval is above 1",
             meaning=(
                 f"Each extra point of turnout brings the leader {sl.slope:.2f} points of the "
                 f"electorate [{sl.ci[0]:.2f}, {sl.ci[1]:.2f}] against a mean share of "
@@ -234,7 +259,13 @@ def run(
                 "that honest voting cannot produce."
             ),
             paper="Sobyanin and Sukhovolsky (1995), as in Myagkov, Ordeshook, Shakin, The Forensics of Election Fraud (2009)",
-            details={"slope": sl.slope, "se": sl.se, "ci": sl.ci, "mean_share": sl.mean_share},
+            details={
+                "slope": sl.slope,
+                "se": sl.se,
+                "ci": sl.ci,
+                "mean_share": sl.mean_share,
+                "noted": bool(sl.ci[0] > 1.0),
+            },
         )
     )
     asym = joint_asymmetry(out.turnout_z, out.leader_z)
@@ -245,8 +276,11 @@ def run(
             statistic=float(asym.up - asym.down),
             null="honest deviations as often both-low as both-high (binomial at 1/2)",
             p_value=asym.p_value,
-            alarm=asym.p_value < ALARM_P and asym.up > 2 * asym.down,
-            threshold=f"p below {ALARM_P:g} and more than twice as many high as low",
+            alarm=False,
+            threshold=(
+                DESCRIPTIVE + f"noted when p is below {NOTE_P:g} and more than twice as many are "
+                "high as low (honest places can be skewed, so the binomial null is not calibrated)"
+            ),
             meaning=(
                 f"{asym.up} stations exceed their district by {asym.cut:g} robust sd in both "
                 f"turnout and the leader's share, {asym.down} fall below it in both. Added "
@@ -254,7 +288,12 @@ def run(
                 "support for the leader does too, so read the stations."
             ),
             paper="robust z (median, MAD) within districts; corner asymmetry as in the fingerprint of Klimek et al. 2012",
-            details={"up": asym.up, "down": asym.down, "cut": asym.cut},
+            details={
+                "up": asym.up,
+                "down": asym.down,
+                "cut": asym.cut,
+                "noted": bool(asym.p_value < NOTE_P and asym.up > 2 * asym.down),
+            },
         )
     )
     tests.append(
@@ -265,7 +304,7 @@ def run(
             null=f"{out.expected_over_3:.0f} if deviations were normal",
             p_value=None,
             alarm=False,
-            threshold="descriptive (real deviations have heavier tails than normal)",
+            threshold=DESCRIPTIVE + "real deviations have heavier tails than normal",
             meaning=(
                 f"{out.stations_over_3:,} stations stand out from their district by more than 3 "
                 "robust standard deviations in turnout or the leader's share. Descriptive: these "
@@ -278,6 +317,13 @@ def run(
             },
         )
     )
+
+    # the election-level alarm: Holm over the calibrated tests only
+    decided = holm({t.name: t.p_value for t in tests if t.calibrated and t.p_value is not None},
+                   alpha)  # fmt: skip
+    for t in tests:
+        if t.name in decided:
+            t.p_adjusted, t.alarm = decided[t.name]
 
     step(STAGES[5])
     signals = {
@@ -310,6 +356,7 @@ def run(
         replicates=replicates,
         seed=seed,
         tests=tests,
+        alpha=alpha,
         risk=risk,
         distributions=distributions,
         extras={

@@ -19,7 +19,8 @@ class TestResult:
     ``statistic`` is the number the test is about, ``null`` says what it was compared with,
     ``p_value`` is None for descriptive measures, ``meaning`` is one plain sentence of what the
     result means and does not mean, ``alarm`` whether it crosses the threshold stated in
-    ``threshold``.
+    ``threshold``. Only ``calibrated`` tests (an exact or resampled null) can raise the alarm,
+    at the Holm-adjusted p-value ``p_adjusted``; descriptive measures never do.
     """
 
     __test__ = False  # not a pytest test class
@@ -34,6 +35,13 @@ class TestResult:
     threshold: str
     details: dict[str, Any] = field(default_factory=dict)
     paper: str = ""
+    calibrated: bool = False
+    p_adjusted: float | None = None
+
+    @property
+    def noted(self) -> bool:
+        """A descriptive measure crossed its stated note threshold (never an alarm)."""
+        return bool(self.details.get("noted", False))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -44,6 +52,8 @@ class TestResult:
                 "statistic": self.statistic,
                 "null": self.null,
                 "p_value": self.p_value,
+                "p_adjusted": self.p_adjusted,
+                "calibrated": self.calibrated,
                 "alarm": self.alarm,
                 "threshold": self.threshold,
                 "meaning": self.meaning,
@@ -128,11 +138,23 @@ class ForensicReport:
     extras: dict[str, Any] = field(default_factory=dict)
     #: turnout and leader's-share histograms (1-point bins) and the 2-D fingerprint, for display
     distributions: dict[str, Any] = field(default_factory=dict)
+    #: family-wise error rate of the election-level alarm (Holm over the calibrated tests)
+    alpha: float = 0.01
 
     @property
     def alarm(self) -> bool:
-        """True if any election-level test crosses its stated threshold."""
-        return any(t.alarm for t in self.tests)
+        """True if a calibrated test is rejected by Holm's procedure at :attr:`alpha`."""
+        return any(t.alarm for t in self.tests if t.calibrated)
+
+    @property
+    def alarm_rule(self) -> str:
+        """One sentence: which tests could raise the election-level alarm, and at what level."""
+        names = ", ".join(t.name for t in self.tests if t.calibrated)
+        return (
+            f"only tests with a calibrated null ({names}) can raise the election-level alarm, "
+            f"Holm-corrected to a family-wise error rate of {self.alpha:g}; the others are "
+            "descriptive and inform the station scores"
+        )
 
     def test(self, name: str) -> TestResult:
         """The test called ``name``."""
@@ -150,6 +172,9 @@ class ForensicReport:
             "replicates": self.replicates,
             "seed": self.seed,
             "alarm": self.alarm,
+            "alpha": self.alpha,
+            "alarm_rule": self.alarm_rule,
+            "alarm_tests": [t.name for t in self.tests if t.calibrated],
             "tests": [t.to_dict() for t in self.tests],
             "distributions": self.distributions,
         }
@@ -180,7 +205,12 @@ class ForensicReport:
         ]
         for t in self.tests:
             p = "" if t.p_value is None else f", p = {_fmt_p(t.p_value)}"
-            flag = "ALARM" if t.alarm else "quiet"
+            if t.p_adjusted is not None:
+                p += f" (Holm {_fmt_p(t.p_adjusted)})"
+            if t.calibrated:
+                flag = "ALARM" if t.alarm else "quiet"
+            else:
+                flag = "note " if t.noted else "info "
             lines.append(f"[{flag}] {t.title}: {_fmt(t.statistic)}{p}")
             lines.append(f"        {t.meaning}")
         lines.append("")
@@ -195,6 +225,7 @@ class ForensicReport:
             "Election-level alarm: "
             + ("yes: " + ", ".join(t.name for t in self.tests if t.alarm) if self.alarm else "none")
         )
+        lines.append(f"  ({self.alarm_rule}.)")
         return "\n".join(lines)
 
 

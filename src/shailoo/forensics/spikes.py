@@ -46,6 +46,9 @@ class SpikeResult:
     replicates: int
     hit: np.ndarray
     q: np.ndarray
+    #: exact mean and sd of the null count (a sum of independent Bernoulli(q_i))
+    expected_exact: float = 0.0
+    sd_exact: float = 0.0
 
     @property
     def excess(self) -> float:
@@ -123,4 +126,6 @@ def spike_test(
         replicates=replicates,
         hit=hit,
         q=q,
+        expected_exact=float(q_ok.sum()),
+        sd_exact=float(np.sqrt((q_ok * (1 - q_ok)).sum())),
     )

@@ -306,6 +306,25 @@ _GENERIC_PARTIES: tuple[tuple[str, str, float], ...] = (
 )
 
 
+def _pick_clustered(
+    rng: np.random.Generator, district: np.ndarray, n_districts: int, fraction: float, k: int
+) -> np.ndarray:
+    """``fraction`` of all stations, drawn only from ``k`` random districts (fewer if small)."""
+    want = int(round(fraction * district.size))
+    order = rng.permutation(n_districts)
+    chosen: list[int] = []
+    room = 0
+    for d in order.tolist():
+        if len(chosen) >= k and room >= want:
+            break
+        chosen.append(d)
+        room += int((district == d).sum())
+    pool = np.flatnonzero(np.isin(district, chosen))
+    mask = np.zeros(district.size, dtype=bool)
+    mask[rng.choice(pool, size=min(want, pool.size), replace=False)] = True
+    return mask
+
+
 def _pick(rng: np.random.Generator, n: int, fraction: float) -> np.ndarray:
     """Mask of exactly round(fraction * n) stations drawn without replacement."""
     mask = np.zeros(n, dtype=bool)
@@ -336,6 +355,9 @@ def simulate_election(
     rewritten: float = 0.0,
     rewritten_moved: tuple[float, float] = (0.10, 0.40),
     round_percent: float = 0.5,
+    heterogeneity: float = 1.0,
+    size_spread: float = 0.45,
+    stuffing_districts: int = 0,
     election_id: str = "sim",
     name: str = "Simulated election",
     law: str = "",
@@ -349,6 +371,11 @@ def simulate_election(
     are shares of stations; ``vote_buying_districts`` is a number of districts drawn at random or
     the district names. ``beneficiary`` (default the first party) receives the planted votes.
     Every protocol, counted and reported, satisfies the control relations.
+    ``heterogeneity`` multiplies every regional, district, urban and station spread of turnout
+    and support (0.5 a homogeneous country, 2 a strongly divided one); ``size_spread`` is the
+    log-sd of station sizes (0.45 by default; 1.0 gives many tiny and a few huge stations);
+    ``stuffing_districts`` > 0 puts all the stuffed stations in that many districts (clustered)
+    instead of spreading them over the country.
 
     Example: ``simulate_election(10_000, seed=3, stuffing=0.05)``.
     """
@@ -404,7 +431,7 @@ def simulate_election(
 
     # --- registered voters: urban stations larger; regions scaled to their share ------------
     total = registered_total if registered_total is not None else int(mean_registered * n)
-    size = np.exp(rng.normal(np.where(urban, math.log(1.4), math.log(0.8)), 0.45))
+    size = np.exp(rng.normal(np.where(urban, math.log(1.4), math.log(0.8)), size_spread))
     shares = np.array([r.share for r in region_specs], dtype=float)
     shares = shares / shares.sum()
     region_size = np.bincount(region_idx, weights=size, minlength=len(region_specs))
@@ -418,11 +445,12 @@ def simulate_election(
         registered = np.maximum(registered, 30)
 
     # --- turnout: logit-normal with region, district, urban and station effects ------------
+    hg = heterogeneity
     eta = (
-        rng.normal(0, 0.25, len(region_specs))[region_idx]
-        + rng.normal(0, 0.20, n_districts)[district_idx]
-        - 0.35 * urban
-        + rng.normal(0, 0.30, n)
+        rng.normal(0, 0.25 * hg, len(region_specs))[region_idx]
+        + rng.normal(0, 0.20 * hg, n_districts)[district_idx]
+        - 0.35 * hg * urban
+        + rng.normal(0, 0.30 * hg, n)
     )
     lo, hi = -10.0, 10.0
     for _ in range(60):  # bisection: shift so that the national turnout is the target
@@ -438,10 +466,10 @@ def simulate_election(
     targets = targets / targets.sum()
     k = len(targets)
     logits = (
-        rng.normal(0, 0.45, (len(region_specs), k))[region_idx]
-        + rng.normal(0, 0.25, (n_districts, k))[district_idx]
-        + rng.normal(0, 0.30, k)[None, :] * urban[:, None]
-        + rng.normal(0, 0.15, (n, k))
+        rng.normal(0, 0.45 * hg, (len(region_specs), k))[region_idx]
+        + rng.normal(0, 0.25 * hg, (n_districts, k))[district_idx]
+        + rng.normal(0, 0.30 * hg, k)[None, :] * urban[:, None]
+        + rng.normal(0, 0.15 * hg, (n, k))
     )
     weight = registered * p_turnout * (1 - p_invalid)
     intercept = np.log(targets)
@@ -518,7 +546,12 @@ def simulate_election(
 
     masks["carousel"] = _pick(rng, n, carousel)
     add_for_beneficiary(masks["carousel"], carousel_points)
-    masks["stuffing"] = _pick(rng, n, stuffing)
+    if stuffing_districts > 0 and stuffing > 0:
+        # clustered: the stuffed stations all lie in a few districts (a captured apparatus)
+        masks["stuffing"] = _pick_clustered(rng, district_idx, n_districts, stuffing,
+                                            stuffing_districts)  # fmt: skip
+    else:
+        masks["stuffing"] = _pick(rng, n, stuffing)
     add_for_beneficiary(masks["stuffing"], stuffing_points)
 
     # --- rewriting: only the reported protocols change --------------------------------------
@@ -585,6 +618,9 @@ def simulate_election(
             "carousel": carousel,
             "rewritten": rewritten,
             "round_percent": round_percent,
+            "heterogeneity": heterogeneity,
+            "size_spread": size_spread,
+            "stuffing_districts": stuffing_districts,
         },
     )
     assert not sim.true.violations().any() and not sim.reported.violations().any()
