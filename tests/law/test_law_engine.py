@@ -36,7 +36,11 @@ def test_numbers_are_exact_never_float() -> None:
         ("7", Fraction(7, 100)),
         ("7.0", Fraction(7, 100)),
         ('"0.7 %"', Fraction(7, 1000)),
-        ("0.1", Fraction(1, 1000)),
+        ("0.1", Fraction(1, 10)),  # a bare number below 1 is a fraction of one
+        ("0.05", Fraction(5, 100)),
+        ('"0.05"', Fraction(5, 100)),
+        ("1", Fraction(1, 100)),
+        ('"0.5%"', Fraction(5, 1000)),
     ):
         lw = parse_law(f'name = "n"\nseats = 5\nmethod = "hare"\nthreshold = {written}\n')
         assert lw.threshold == share, written
@@ -50,13 +54,13 @@ def test_default_first_divisor_is_seven_fifths() -> None:
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ('seats = 5\nmethod = "hamilton"', "method"),
+        ('seats = 5\nmethod = "hamiltonian"', "method"),
         ('seats = 0\nmethod = "hare"', "seats"),
         ('method = "hare"', "seats"),
         ('seats = 5\nmethod = "dhondt"\nfirst_divisor = 1.4', "first_divisor"),
         ('seats = 5\nmethod = "hare"\nthreshold = "107%"', "threshold"),
         ('seats = 5\nmethod = "hare"\nthreshold = "seven"', "threshold"),
-        ('seats = 5\nmethod = "hare"\nthreshold_base = "voters"', "threshold_base"),
+        ('seats = 5\nmethod = "hare"\nthreshold_base = "people"', "threshold_base"),
         ('seats = 5\nmethod = "hare"\nties = "coin"', "ties"),
         ('seats = 5\nmethod = "hare"\nthreshhold = 5', "unknown key"),
         ('seats = 5\nmethod = "hare"\n[districts]\nA = 2\nB = 2', "districts add up"),

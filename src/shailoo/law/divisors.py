@@ -1,7 +1,7 @@
-"""Highest-averages methods: D'Hondt, Sainte-Laguë and modified Sainte-Laguë.
+"""Highest-averages methods: D'Hondt, Sainte-Laguë, modified Sainte-Laguë and Imperiali.
 
 Seats go one at a time to the largest quotient ``votes / divisor(seats so far)``. Divisors are
-D'Hondt 1, 2, 3, …; Sainte-Laguë 1, 3, 5, …; modified Sainte-Laguë ``f``, 3, 5, … where the law
+D'Hondt 1, 2, 3, …; Sainte-Laguë 1, 3, 5, …; Imperiali 1, 1.5, 2, 2.5, …; modified Sainte-Laguë ``f``, 3, 5, … where the law
 sets the first divisor ``f`` (1.4 in Norway, Election Act § 11-4; 1.2 in Sweden since 2018,
 Vallag 14 kap. 3 §). Quotients are compared exactly by cross-multiplication on integers: the
 divisors are scaled by the denominator of ``f`` so that every one is a whole number.
@@ -26,6 +26,11 @@ def scaled_divisors(
         return (lambda s: s + 1), 1
     if method == "sainte-lague":
         return (lambda s: 2 * s + 1), 1
+    if method == "imperiali-divisor":
+        # 1, 1.5, 2, 2.5, ... (the same order as 2, 3, 4, ...): Belgian municipal and provincial
+        # councils, Code wallon de la démocratie locale art. L4145-15 and the Flemish
+        # Lokaal en Provinciaal Kiesdecreet (until 2024)
+        return (lambda s: s + 2), 2
     f = first_divisor if first_divisor is not None else Fraction(7, 5)
     p, q = f.numerator, f.denominator
     return (lambda s: p if s == 0 else q * (2 * s + 1)), q

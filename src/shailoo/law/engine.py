@@ -119,9 +119,10 @@ def _allocate_unit(
     out = Allocation(seats=dict.fromkeys(parties, 0), qualified=[], excluded={})
     where = unit or "the nation"
     qualified = list(parties)
-    if law.threshold is not None:
+    threshold = law.threshold_of(unit)
+    if threshold is not None:
         kind = "district" if unit else "national"
-        out.checks = national_checks(totals, law.threshold, law.threshold_base, where)
+        out.checks = national_checks(totals, threshold, law.threshold_base, where)
         # without explanations (callers that allocate thousands of times) the reason is the
         # short one, built once: formatting every share exactly costs more than the allocation
         short = None if explain else f"below the {kind} threshold"
@@ -227,7 +228,9 @@ def allocate(
     (for callers that allocate thousands of times; the seats are the same). Raises :class:`LawError` when the law cannot be applied to these results.
     """
     if law.districts is None:
-        return _allocate_unit(law, national, regions, law.seats, None, explain)
+        out = _allocate_unit(law, national, regions, law.seats, None, explain)
+        out.notes[:0] = law.readings
+        return out
     if districts is None:
         raise LawError(f"the law {law.name!r} has districts: the results must give each district")
     missing = [d for d in law.districts if d not in districts]
@@ -254,6 +257,7 @@ def allocate(
         if sub.seed is not None:
             out.seed = sub.seed
     out.quota = quotas
+    out.notes[:0] = law.readings
     out.qualified = [p for p in parties if any(p in a.qualified for a in out.districts.values())]
     for p in parties:
         if p not in out.qualified:

@@ -1,6 +1,6 @@
 """Exact numbers for the law: percentages and divisors read from law files, and their display.
 
-A law file writes ``7%``, ``"0.7%"``, ``7`` or ``1.4``. Every one of them becomes a
+A law file writes ``7%``, ``"0.7%"``, ``0.07``, ``7`` or ``1.4``. Every one of them becomes a
 :class:`~fractions.Fraction` through :class:`~decimal.Decimal`, never through a binary float, so
 ``1.4`` is exactly ``7/5`` and ``0.7 %`` is exactly ``7/1000``.
 """
@@ -41,11 +41,16 @@ def exact(value: object, *, key: str, source: str) -> Fraction:
     raise LawError(f"{source}: {key} = {value!r} is not a number")
 
 
-def percent(value: object, *, key: str, source: str) -> Fraction:
-    """Read a threshold written as a percentage: ``"7%"``, ``7``, ``7.0`` or ``"0.7 %"``.
+def _written(value: object) -> str:
+    """The value as the law file wrote it, for notes (``0.05``, ``"5%"``)."""
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
-    The rule is simple on purpose: a threshold is always a percentage, with or without the
-    ``%`` sign. The result is the share as a fraction of one (``7`` gives ``7/100``).
+
+def percent(value: object, *, key: str, source: str) -> Fraction:
+    """Read a value that is always a percentage: ``"7%"``, ``7``, ``7.0`` or ``"0.7 %"``.
+
+    The result is the share as a fraction of one (``7`` gives ``7/100``). Thresholds use
+    :func:`read_share` instead, which also accepts fractions of one.
     """
     if isinstance(value, str):
         text = value.strip()
@@ -57,6 +62,44 @@ def percent(value: object, *, key: str, source: str) -> Fraction:
     if share < 0 or share > 1:
         raise LawError(f"{source}: {key} = {value!r} must be between 0 % and 100 %")
     return share
+
+
+#: below this a bare number is a fraction of one, from it up a percentage. National and
+#: district thresholds below 1 % do not occur in practice, so ``0.05`` is 5 % and ``5`` is 5 %;
+#: regional thresholds of 10 % or more do not occur, so ``0.007`` is 0.7 % and ``0.7`` is 0.7 %.
+FRACTION_BELOW = {"threshold": Fraction(1), "regional_threshold": Fraction(1, 10)}
+
+
+def read_share(value: object, *, key: str, source: str, below: Fraction) -> tuple[Fraction, str]:
+    """Read a threshold or a share written by anyone; return ``(share of one, note)``.
+
+    The documented rule (docs/law-files.md, *Numbers*): a text with ``%`` is a percentage
+    (``"5%"``, ``"0.7 %"``); a bare number, or a text without ``%``, is a fraction of one when it
+    is below ``below`` and a percentage from ``below`` up. The note says how the value was read,
+    e.g. ``threshold 0.05 read as 5 %``, so a reader can see the engine understood the lawyer.
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        share = exact(value.strip()[:-1], key=key, source=source) / 100
+        how = "a percentage (it has a % sign)"
+    else:
+        number = exact(value, key=key, source=source)
+        if number < below:
+            share = number
+            how = f"a fraction of one (a bare number below {decimal_plain(below)})"
+        else:
+            share = number / 100
+            how = f"a percentage (a bare number of {decimal_plain(below)} or more)"
+    if share < 0 or share > 1:
+        raise LawError(f"{source}: {key} = {value!r} must be between 0 % and 100 %")
+    return share, f"{key} {_written(value)} read as {law_percent_text(share)}: {how}"
+
+
+def decimal_plain(value: Fraction) -> str:
+    """An exact number with as few decimals as it needs (``1``, ``0.1``); a ratio otherwise."""
+    for places in range(0, 8):
+        if (value * 10**places).denominator == 1:
+            return decimal_text(value, places)
+    return f"{value.numerator}/{value.denominator}"
 
 
 def to_json(value: Number | None) -> int | str | None:

@@ -17,6 +17,7 @@ METHOD_WORDS = {
     "dhondt": "highest averages, D'Hondt (divisors 1, 2, 3, ...)",
     "sainte-lague": "highest averages, Sainte-Laguë (divisors 1, 3, 5, ...)",
     "modified-sainte-lague": "highest averages, modified Sainte-Laguë",
+    "imperiali-divisor": "highest averages, Imperiali (divisors 1, 1.5, 2, 2.5, ...)",
 }
 
 
@@ -32,13 +33,23 @@ def describe_law(law: Law) -> list[str]:
             f"  {scope}threshold {law_percent_text(law.threshold)} of "
             f"{BASE_WORDS[law.threshold_base]} (a party exactly at it passes)"
         )
+    for district, own in law.district_thresholds.items():
+        lines.append(
+            f"  in {district}: threshold {law_percent_text(own)} of "
+            f"{BASE_WORDS[law.threshold_base]} (its own)"
+        )
     if law.regional_threshold is not None:
         lines.append(
             f"  regional threshold {law_percent_text(law.regional_threshold)} of "
             f"{BASE_WORDS[law.regional_threshold_base]} in every region"
         )
     if law.max_seats_per_party is not None:
-        lines.append(f"  at most {law.max_seats_per_party} seats per party")
+        share = (
+            f" ({law_percent_text(law.max_seats_share)} of {law.seats})"
+            if law.max_seats_share is not None
+            else ""
+        )
+        lines.append(f"  at most {law.max_seats_per_party} seats per party{share}")
     if law.districts is not None:
         lines.append(f"  {len(law.districts)} districts, each allocated on its own")
     rule = "a lot" if law.ties == "lot" else "more votes, then a lot"
@@ -66,12 +77,19 @@ def format_allocation(
     alloc: Allocation,
     national: VoteTotals,
     regions: Mapping[str, VoteTotals] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """The readable report: votes, share of each threshold base, passed or failed and why, the
-    quota or divisor steps, ties, notes and seats."""
+    quota or divisor steps, ties, notes and seats. ``names`` maps party ids to the names to
+    print (the ledger keys parties by id); parties missing from it are printed as they are."""
+    shown = dict(names or {})
+
+    def party_name(party: str) -> str:
+        return shown.get(party, party)
+
     lines = describe_law(law)
     bases = ["party_votes"]
-    if law.threshold is not None and law.threshold_base not in bases:
+    if (law.threshold is not None or law.district_thresholds) and law.threshold_base not in bases:
         bases.append(law.threshold_base)
     base_sizes: dict[str, int | None] = {}
     for b in bases:
@@ -98,8 +116,9 @@ def format_allocation(
             elif party in alloc.checks:
                 status = "failed (national)"
         else:
-            status = "passed" if (law.threshold or law.regional_threshold) else "-"
-        rows.append([party, f"{v:,}", *shares, status, str(alloc.seats[party])])
+            has_threshold = law.threshold or law.regional_threshold or law.district_thresholds
+            status = "passed" if has_threshold else "-"
+        rows.append([party_name(party), f"{v:,}", *shares, status, str(alloc.seats[party])])
     total_votes = sum(national.votes.values())
     rows.append(
         ["total", f"{total_votes:,}", *[""] * len(bases), "", str(sum(alloc.seats.values()))]
@@ -113,13 +132,13 @@ def format_allocation(
         lines.append("")
         lines.append("Excluded:")
         for party, reason in alloc.excluded.items():
-            lines.append(f"  {party}: {reason}")
+            lines.append(f"  {party_name(party)}: {reason}")
     for district, sub in alloc.districts.items():
         if sub.excluded:
             lines.append("")
             lines.append(f"Excluded in {district}:")
             for party, reason in sub.excluded.items():
-                lines.append(f"  {party}: {reason}")
+                lines.append(f"  {party_name(party)}: {reason}")
     if alloc.steps:
         lines.append("")
         lines.append("Steps:")
@@ -137,6 +156,6 @@ def format_allocation(
         for note in alloc.notes:
             lines.append(f"  {note}")
     lines.append("")
-    won = [f"{p} {s}" for p, s in alloc.seats.items() if s > 0]
+    won = [f"{party_name(p)} {s}" for p, s in alloc.seats.items() if s > 0]
     lines.append("Seats: " + ", ".join(won))
     return "\n".join(lines)
