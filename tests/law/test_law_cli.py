@@ -109,3 +109,45 @@ def test_demo_prints_the_2020_allocation(
     assert main(["demo", "--no-serve", "--db", str(tmp_path / "demo.db")]) == 0
     out = capsys.readouterr().out
     assert "Birimdik 46" in out and "Mekenchil" in out and "6.85 %" in out
+
+
+def test_seats_from_the_ledger_prints_party_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    from shailoo.simulate import kyrgyz_2020
+
+    sim = kyrgyz_2020(seed=3, n_stations=60)
+    sim.write_parties_csv(tmp_path / "parties.csv")
+    sim.write_stations_csv(tmp_path / "stations.csv")
+    sim.write_csv(tmp_path / "sim.csv")
+    with (
+        (tmp_path / "sim.csv").open(encoding="utf-8") as f,
+        (tmp_path / "p.csv").open("w", newline="", encoding="utf-8") as g,
+    ):
+        r = csv.DictReader(f)
+        fields = [c for c in r.fieldnames or [] if c not in ("region", "district")]
+        w = csv.DictWriter(g, fieldnames=fields, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(r)
+    db = str(tmp_path / "kg.db")
+    init = ["init", "--db", db, "--law", "kg-2020", "--parties", str(tmp_path / "parties.csv")]
+    init += ["--stations", str(tmp_path / "stations.csv"), "--id", "kg", "--name", "KG"]
+    init += ["--date", "2020-10-04", "--author", "cec"]
+    assert main(init) == 0
+    assert main(["import", "--db", db, "--quiet", str(tmp_path / "p.csv")]) == 0
+    with (tmp_path / "parties.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = {row["id"]: row["name"] for row in rows}
+    assert any(i != n for i, n in names.items())  # ids and names differ, or the test is empty
+    capsys.readouterr()
+    assert main(["seats", "--db", db]) == 0
+    out = capsys.readouterr().out
+    seats_line = next(ln for ln in out.splitlines() if ln.startswith("Seats: "))
+    winners = [part.rsplit(" ", 1)[0] for part in seats_line[7:].split(", ")]
+    assert winners and all(w in names.values() for w in winners), seats_line
+    assert main(["seats", "--db", db, "--json"]) == 0
+    js = json.loads(capsys.readouterr().out)
+    assert set(js["seats"]) <= set(names)  # the keys stay ids
+    assert js["party_names"] == {i: names[i] for i in js["seats"]}

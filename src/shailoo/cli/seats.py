@@ -19,9 +19,11 @@ Two ways to use it:
                                               kg-2021) or a law file (docs/law-files.md)
   shailoo seats --db DB [--election ID] [--json]   the current results in the ledger
 
-RESULTS.csv has a header line, then one row per region (column 'region') or a single row for
-the nation; columns registered, ballots_cast, invalid, against_all when the law's thresholds
-need them, and one column per party (every other column, in ballot order).
+RESULTS.csv has a header line, then one row per region (column 'region') or district (column
+'district'; also county, constituency, name, unit) or a single row for the nation; columns
+registered, ballots_cast, invalid, against_all when the law's thresholds need them, and one
+column per party (every other column, in ballot order). UTF-8 (BOM or not); ',' ';' or tab;
+thousands separators such as 1,234 or 1 234 are read; a 'total' row is checked and ignored.
 Without --json it prints votes, the share of each threshold base, passed or failed and why,
 the quota or divisor steps, ties and seats. Exit 2 on bad input, naming file, line and column."""
 
@@ -63,6 +65,11 @@ def allocate_file(
                 rule="missing-district-column",
             )
         alloc = allocate(law, data.national, districts=data.units)
+        if data.unit_kind != "district":
+            alloc.notes.append(
+                f"the column {data.unit_column!r} is read as the districts of the law"
+            )
+        alloc.notes.extend(data.notes)
         return law, alloc, data.national, data.units
     if data.units and law.regional_threshold is not None:
         missing = law.needed_bases() - set(data.columns)
@@ -76,6 +83,7 @@ def allocate_file(
                 rule="missing-base-column",
             )
     alloc = allocate(law, data.national, regions=data.units or None)
+    alloc.notes.extend(data.notes)
     return law, alloc, data.national, data.units
 
 
@@ -85,14 +93,39 @@ def _print(
     national: VoteTotals,
     regions: Mapping[str, VoteTotals],
     as_json: bool,
+    names: Mapping[str, str] | None = None,
 ) -> None:
     if as_json:
         out = alloc.to_json()
         out["law"] = law.name
+        if names:
+            # the keys stay party ids (stable for programs); the names are for people
+            out["party_names"] = {p: names.get(p, p) for p in alloc.seats}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        print(format_allocation(law, alloc, national, regions or None))
+        print(format_allocation(law, alloc, national, regions or None, names=names))
+
+
+def allocate_db(
+    db: str | None, election: str | None
+) -> tuple[Law, Allocation, VoteTotals, dict[str, VoteTotals], dict[str, str]]:
+    """Seats of an election in the ledger by its own law, with the party names by id."""
+    # the ledger mode belongs to the tally layer; imported here so the file mode never
+    # depends on it
+    try:
+        from shailoo.ledger import open_store
+        from shailoo.tally.service import load_tally, seats_for_tally
+    except ImportError:
+        raise ShailooError(
+            "the ledger mode (--db) needs shailoo.tally.service, which this installation "
+            "lacks; use: shailoo seats LAW RESULTS.csv"
+        ) from None
+    with open_store(db) as store:
+        tally = load_tally(store, election)
+    law, alloc, national, regions = seats_for_tally(tally)
+    names = {p.id: p.name for p in tally.election.parties}
+    return law, alloc, national, regions, names
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,19 +134,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("give both LAW and RESULTS.csv, or --db", rule="usage")
     if args.law is not None and args.db is not None:
         raise InputError("give either LAW RESULTS.csv or --db, not both", rule="usage")
+    names: dict[str, str] | None = None
     if args.law is not None:
         law, alloc, national, regions = allocate_file(args.law, args.results)
     else:
-        # the ledger mode belongs to the tally layer; imported here so the file mode never
-        # depends on it
-        try:
-            from shailoo.tally.service import seats_for_db
-        except ImportError:
-            raise ShailooError(
-                "the ledger mode (--db) needs shailoo.tally.service, which this installation "
-                "lacks; use: shailoo seats LAW RESULTS.csv"
-            ) from None
-
-        law, alloc, national, regions = seats_for_db(args.db, args.election)
-    _print(law, alloc, national, regions, args.json)
+        law, alloc, national, regions, names = allocate_db(args.db, args.election)
+    _print(law, alloc, national, regions, args.json, names)
     return 0
