@@ -54,7 +54,7 @@ def test_serve_refuses_an_empty_database(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["serve", "--db", str(tmp_path / "empty.db"), "--port", "1"]) == 2
-    assert "no election" in capsys.readouterr().err
+    assert "no database at" in capsys.readouterr().err
 
 
 def test_user_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],

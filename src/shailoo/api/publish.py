@@ -54,7 +54,7 @@ def publish(db: str | None, out_dir: str | Path, election_id: str | None = None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = 0
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         tally = load_tally(store, election_id)
         forensics = ForensicsCache()
 

@@ -59,6 +59,17 @@ def add_command(
     )
 
 
+def add_action(
+    actions: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    help: str,
+    example: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """Add an action of a command (``shailoo incident add``) whose help ends with an example."""
+    return add_command(actions, name, help, example, description)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``shailoo`` console script."""
     parser = build_parser()

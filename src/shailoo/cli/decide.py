@@ -99,7 +99,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _describe(d: dict[str, object]) -> str:
     unit = d["unit"]
     assert isinstance(unit, dict)
-    where = unit["level"] if unit["level"] == "election" else f"{unit['level']} {unit['id']}"
+    # The tally names the whole election's level "nation"; the commission says "election".
+    whole = unit["level"] in ("election", "nation")
+    where = "the whole election" if whole else f"{unit['level']} {unit['id']}"
     vote = d["vote"]
     assert isinstance(vote, dict)
     basis = d["legal_basis"]
@@ -125,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     basis = LegalBasis(args.article, args.basis_text)
     vote = Vote(args.vote_for, args.against, args.abstained)
     author = args.author or default_author()
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         eid = args.election or default_election(store)
         if args.action == "revoke":
             d = revoke_decision(
@@ -164,7 +166,7 @@ def run_list(args: argparse.Namespace) -> int:
     from shailoo.ledger import open_store
     from shailoo.tally.service import load_tally
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         t = load_tally(store, args.election)
     ds = [d.to_json() for d in t.decisions.values()]
     if args.json:

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.ledger import open_store
     from shailoo.tally.service import load_tally, seats_for_tally
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         tally = load_tally(store, args.election, progress=sys.stderr.isatty())
     if args.format == "nist":
         from shailoo.io.nist import nist_report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from shailoo.cli import add_command
+from shailoo.cli import add_action, add_command
 from shailoo.cli.observer import add_common, author_of, open_election, print_json
 from shailoo.observe.incidents import CATEGORIES, STATUSES
 
@@ -31,7 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = actions.add_parser("add", help="report an incident")
+    a = add_action(
+        actions,
+        "add",
+        "report an incident at a station, with its evidence files",
+        example="shailoo incident add --station 1001 --category vote-buying "
+        "--time 2020-10-04T11:20 --description 'cash handed out' --evidence photo.jpg",
+    )
     a.add_argument("--station", required=True)
     a.add_argument("--category", required=True, help=", ".join(CATEGORIES))
     a.add_argument("--time", required=True, help="when it happened (ISO date or date-time)")
@@ -40,18 +46,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--evidence", action="append", default=[], help="an evidence file")
     add_common(a, author=True)
     a.set_defaults(handler=run_add)
-    ls = actions.add_parser("list", help="list incidents")
+    ls = add_action(
+        actions,
+        "list",
+        "list incidents, optionally of one station or status",
+        example="shailoo incident list --station 1001 --status reported",
+    )
     ls.add_argument("--station")
     ls.add_argument("--status", choices=STATUSES)
     ls.add_argument("--json", action="store_true")
     add_common(ls)
     ls.set_defaults(handler=run_list)
-    sh = actions.add_parser("show", help="show one incident with its history")
+    sh = add_action(
+        actions,
+        "show",
+        "show one incident with its history",
+        example="shailoo incident show I-1145db16af",
+    )
     sh.add_argument("incident_id")
     sh.add_argument("--json", action="store_true")
     add_common(sh)
     sh.set_defaults(handler=run_show)
-    u = actions.add_parser("update", help="record a status change and the commission's response")
+    u = add_action(
+        actions,
+        "update",
+        "record a status change and the commission's response",
+        example="shailoo incident update I-1145db16af --status under-review "
+        "--response 'district commission asked for the video'",
+    )
     u.add_argument("incident_id")
     u.add_argument("--status", required=True, help=", ".join(STATUSES))
     u.add_argument("--response", required=True)

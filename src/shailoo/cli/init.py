@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"init needs {', '.join(missing)} (or a --manifest naming them)", rule="usage"
         )
+    if date:
+        _check_date(str(date))
     parties = read_parties(parties_path)
     stations = read_stations(stations_path)
     db = default_db(args.db)
@@ -119,3 +122,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"  commission key: {key_path} ({'existing' if key_existed else 'created, mode 0600'})")
     print(f"  public key: {key_path}.pub  {public_hex(key)}")
     return 0
+
+
+def _check_date(text: str) -> None:
+    """Refuse an election day that is not a calendar date (2020-02-31 was once accepted)."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "the election day must be a calendar date YYYY-MM-DD",
+            column="date",
+            rule="date",
+            values={"date": text},
+        ) from None

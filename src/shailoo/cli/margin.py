@@ -37,13 +37,20 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.tally.margin import margin_for_tally
     from shailoo.tally.service import load_tally
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         tally = load_tally(store, args.election, progress=sys.stderr.isatty())
     m = margin_for_tally(tally, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps({"election": tally.election.id, **m.to_json()}, indent=2))
         return 0
-    won = ", ".join(f"{p} {s}" for p, s in m.seats.items() if s)
+    names = {p.id: p.name for p in tally.election.parties}
+
+    def who(pid: str) -> str:
+        # People read names; the id stays beside it to match the seats table and the JSON.
+        name = names.get(pid, pid)
+        return pid if name == pid else f"{name} ({pid})"
+
+    won = ", ".join(f"{who(p)} {s}" for p, s in m.seats.items() if s)
     print(f"{tally.election.id}: seats {won}")
     mv = m.move
     if mv is None:
@@ -51,20 +58,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         bound = "" if mv.exact else " (at most: an upper bound, see docs/results.md)"
         print(
-            f"  margin: {mv.votes:,} votes{bound} moved from {mv.source} to {mv.target} "
+            f"  margin: {mv.votes:,} votes{bound} moved from {who(mv.source)} to {who(mv.target)} "
             f"({mv.where})"
         )
-        gains = ", ".join(f"{p} +{n}" for p, n in mv.gains.items())
-        loses = ", ".join(f"{p} -{n}" for p, n in mv.loses.items())
+        gains = ", ".join(f"{who(p)} +{n}" for p, n in mv.gains.items())
+        loses = ", ".join(f"{who(p)} -{n}" for p, n in mv.loses.items())
         print(f"  would change the seats: {gains}; {loses}")
         print(f"  decided by: {mv.decided_by}")
     if m.disputed is not None:
         d = m.disputed.to_json()
         print(
-            f"  disputed ballots: {d['ballots']:,} (annulled {d['annulled']['stations']} "
-            f"stations / {d['annulled']['ballots']:,}; not reported {d['missing']['stations']} "
-            f"/ {d['missing']['ballots']:,} registered; open incidents "
-            f"{d['flagged']['stations']} / {d['flagged']['ballots']:,})"
+            f"  disputed ballots: {d['ballots']:,} (annulled: {d['annulled']['stations']:,} "
+            f"stations, {d['annulled']['ballots']:,} ballots; not reported: "
+            f"{d['missing']['stations']:,} stations, {d['missing']['ballots']:,} registered; "
+            f"open incidents: {d['flagged']['stations']:,} stations, "
+            f"{d['flagged']['ballots']:,} ballots)"
         )
         verdict = {True: "yes", False: "no", None: "unknown"}[m.could_change]
         print(f"  could the disputed ballots change the outcome? {verdict}")

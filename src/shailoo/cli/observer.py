@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from shailoo.cli import add_command
+from shailoo.cli import add_action, add_command
 from shailoo.domain.errors import InputError
 from shailoo.ledger import Store, open_store
 
@@ -31,7 +31,7 @@ def add_common(p: argparse.ArgumentParser, *, author: bool = False) -> None:
 
 def open_election(args: argparse.Namespace) -> tuple[Store, str]:
     """Open the store named by ``--db`` and resolve ``--election``."""
-    store = open_store(args.db)
+    store = open_store(args.db, must_exist=True)
     try:
         eid = args.election or store.current_election()
         store.election(eid)  # NotFound with the known ids if it does not exist
@@ -80,7 +80,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = actions.add_parser("accredit", help="accredit an observer")
+    a = add_action(
+        actions,
+        "accredit",
+        "accredit an observer for stations or districts and dates",
+        example="shailoo observer accredit kloop-12 --organisation Kloop --name 'Aida A.' "
+        "--district Bishkek-1 --from 2020-10-01 --to 2020-10-10",
+    )
     a.add_argument("observer_id")
     a.add_argument("--organisation", required=True)
     a.add_argument("--name", required=True)
@@ -90,19 +96,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--to", dest="valid_to", required=True, help="last valid day (ISO)")
     add_common(a, author=True)
     a.set_defaults(handler=run_accredit)
-    ls = actions.add_parser("list", help="list accredited observers")
+    ls = add_action(
+        actions,
+        "list",
+        "list accredited observers",
+        example="shailoo observer list --json",
+    )
     ls.add_argument("--json", action="store_true")
     add_common(ls)
     ls.set_defaults(handler=run_list)
-    c = actions.add_parser("copies", help="record an observer's copies of protocols")
+    c = add_action(
+        actions,
+        "copies",
+        "record an observer's copies of protocols",
+        example="shailoo observer copies kloop-12 copies.csv --date 2020-10-05",
+    )
     c.add_argument("observer_id")
     c.add_argument("file", help="protocol file (CSV, XLSX, JSON, JSONL)")
     c.add_argument("--date", help="filing date checked against the scope (default today)")
     add_common(c, author=True)
     c.set_defaults(handler=run_copies)
-    b = actions.add_parser(
+    b = add_action(
+        actions,
         "bounds",
-        help="record an observer's lower bounds (e.g. photographed ballots) for protocol lines",
+        "record an observer's lower bounds (e.g. photographed ballots) for protocol lines",
+        example="shailoo observer bounds kloop-12 photographed.csv --note 'photographed ballots'",
     )
     b.add_argument("observer_id")
     b.add_argument("file", help="CSV: station, then one column per protocol line")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from shailoo.cli import add_command
+from shailoo.cli import add_action, add_command
 from shailoo.cli.observer import add_common, author_of, open_election, print_json
 
 
@@ -34,7 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    d = actions.add_parser("design", help="draw and record the sample")
+    d = add_action(
+        actions,
+        "design",
+        "draw and record the sample",
+        example="shailoo pvt design --margin 0.01 --design-effect 20 --seed 2020",
+    )
     d.add_argument("--margin", type=float, required=True, help="wanted margin, 0.01 = 1 point")
     d.add_argument("--confidence", type=float, default=0.95)
     deff = d.add_mutually_exclusive_group()
@@ -54,11 +59,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_common(d, author=True)
     d.set_defaults(handler=run_design)
-    s = actions.add_parser("sample", help="print the recorded sample")
+    s = add_action(
+        actions, "sample", "print the recorded sample", example="shailoo pvt sample --json"
+    )
     s.add_argument("--json", action="store_true")
     add_common(s)
     s.set_defaults(handler=run_sample)
-    e = actions.add_parser("estimate", help="estimate and compare with the official results")
+    e = add_action(
+        actions,
+        "estimate",
+        "estimate and compare with the official results",
+        example="shailoo pvt estimate --denominator ballots_cast",
+    )
     e.add_argument(
         "--denominator",
         choices=("ballots_cast", "valid"),

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 
 from shailoo.checks.reconcile import StationReconciliation
-from shailoo.cli import add_command
+from shailoo.cli import add_action, add_command
 from shailoo.cli.observer import add_common, author_of, open_election, print_json
 
 
@@ -30,23 +30,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ls = actions.add_parser("list", help="stations with several sources and their state")
+    ls = add_action(
+        actions,
+        "list",
+        "stations with several sources and their state",
+        example="shailoo reconcile list --disputed",
+    )
     ls.add_argument("--disputed", action="store_true", help="only disputed stations")
     ls.add_argument("--json", action="store_true")
     add_common(ls)
     ls.set_defaults(handler=run_list)
-    sh = actions.add_parser("show", help="every difference of one station")
+    sh = add_action(
+        actions,
+        "show",
+        "every difference of one station",
+        example="shailoo reconcile show 1001 --json",
+    )
     sh.add_argument("station")
     sh.add_argument("--json", action="store_true")
     add_common(sh)
     sh.set_defaults(handler=run_show)
-    r = actions.add_parser("resolve", help="record which source the commission accepted")
+    r = add_action(
+        actions,
+        "resolve",
+        "record which source the commission accepted",
+        example="shailoo reconcile resolve 1001 --accept observer:kloop-12 "
+        "--reason 'recount of 2020-10-08'",
+    )
     r.add_argument("station")
     r.add_argument("--accept", required=True, help="the accepted source, e.g. observer:kloop-12")
     r.add_argument("--reason", required=True)
     add_common(r, author=True)
     r.set_defaults(handler=run_resolve)
-    b = actions.add_parser("belarus", help="Belarus 2020 photographed ballots (lower bounds)")
+    b = add_action(
+        actions,
+        "belarus",
+        "Belarus 2020 photographed ballots (lower bounds)",
+        example="shailoo reconcile belarus ../shared/data/belarus-2020/voice.csv.gz",
+    )
     b.add_argument("file", help="voice.csv or voice.csv.gz")
     b.add_argument("--json", action="store_true")
     b.set_defaults(handler=run_belarus)

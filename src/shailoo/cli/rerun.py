@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 
 from shailoo.cli import add_command
 
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     parties = read_parties_csv(args.parties) if args.parties else None
     ids = [x.strip() for x in args.ids.split(",") if x.strip()]
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=True) as store:
         new = create_rerun(
             store,
             args.election,
@@ -87,8 +88,17 @@ def run(args: argparse.Namespace) -> int:
         f"created {new.id} ({new.name}): {len(new.stations)} stations, {len(new.parties)} parties"
     )
     print(
-        f"  replaces {rep.get('election_id')} ({rep.get('scope')}); "
+        f"  replaces {rep.get('election_id')} ({_scope_text(rep.get('scope'))}); "
         f"old ledger's final hash {rep.get('final_hash')}"
     )
-    print(f"  import its protocols with: shailoo import --election {new.id} FILE")
+    db = f" --db {shlex.quote(args.db)}" if args.db else ""
+    print(f"  import its protocols with: shailoo import{db} --election {new.id} FILE")
     return 0
+
+
+def _scope_text(scope: object) -> str:
+    """``{'level': 'district', 'ids': [...]}`` as words: what votes again."""
+    if not isinstance(scope, dict) or scope.get("level", "election") == "election":
+        return "the whole election"
+    ids = ", ".join(str(i) for i in scope.get("ids") or [])
+    return f"{scope['level']} {ids}".strip()

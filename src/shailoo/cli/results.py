@@ -119,7 +119,11 @@ def run(args: argparse.Namespace) -> int:
     if subs and level != "district":
         print(f"  {'unit':<24} {'reported':>9} {'turnout':>9}  leading")
         for s in subs:
-            lead = max(s["votes"], key=lambda p: s["votes"][p]) if any(s["votes"].values()) else "—"
+            lead = "—"
+            if any(s["votes"].values()):
+                # A reader wants the party's name and its share, not the list's short id.
+                top = max(s["votes"], key=lambda p: s["votes"][p])
+                lead = f"{names.get(top, top)[:30]} {_pct(s['shares_pct'][top]).strip()}"
             mark = "  ANNULLED" if s["annulled"] else ""
             print(
                 f"  {s['id'][:24]:<24} {s['stations_reported']:>4}/{s['stations_total']:<4} "

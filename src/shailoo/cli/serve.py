@@ -41,7 +41,7 @@ def serve(db: str | None, host: str, port: int, *, workers: int = 1) -> None:
     from shailoo.ledger import default_db, open_store
 
     target = default_db(db)
-    with open_store(target) as store:
+    with open_store(target, must_exist=True) as store:
         store.current_election()  # NotFound with a hint when the database holds no election
     _check_port(host, port)
     print(f"Shailoo at http://{host}:{port}/  (database {target}; Ctrl-C to stop)", flush=True)

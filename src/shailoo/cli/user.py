@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from shailoo.domain.errors import InputError
     from shailoo.ledger import open_store
 
-    with open_store(args.db) as store:
+    # Accounts may be made before the election is; listing or removing needs the database.
+    with open_store(args.db, must_exist=args.action != "add") as store:
         if args.action == "list":
             for u in auth.list_users(store):
                 scope = u["district"] or u["observer_id"] or ""
@@ -51,11 +52,22 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if not args.role:
             raise InputError("'shailoo user add' needs --role", rule="no-role")
-        password = os.environ.get("SHAILOO_PASSWORD") or getpass.getpass(
-            f"password for {args.name}: "
-        )
+        password = os.environ.get("SHAILOO_PASSWORD") or _ask_password(args.name)
         user = auth.add_user(
             store, args.name, password, args.role, district=args.district, observer_id=args.observer
         )
         print(f"added {user.name} ({user.role.value})")
     return 0
+
+
+def _ask_password(name: str) -> str:
+    """Ask for the password; with no terminal and no $SHAILOO_PASSWORD, say so (no traceback)."""
+    from shailoo.domain.errors import InputError
+
+    try:
+        return getpass.getpass(f"password for {name}: ")
+    except EOFError:
+        raise InputError(
+            "no password given: type it at the prompt or set $SHAILOO_PASSWORD",
+            rule="no-password",
+        ) from None

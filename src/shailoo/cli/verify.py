@@ -34,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     """Verify and print one line per election."""
+    from shailoo.domain.errors import NotFound
     from shailoo.ledger import open_store
     from shailoo.ledger.export import verify_file
     from shailoo.ledger.signing import read_public_key
@@ -45,11 +46,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         with open_store(args.db, must_exist=True) as store:
             reports = verify_store(store, args.election, trusted, progress=not args.quiet)
+        if not reports:
+            # Nothing to verify is bad input (exit 2), not a ledger that failed (exit 1).
+            raise NotFound("no election in this database; create one with 'shailoo init'")
     if args.json:
         print(json.dumps([{"ok": r.ok, **r.__dict__} for r in reports], indent=2))
     else:
-        if not reports:
-            print("no election in this database")
         for r in reports:
             print(r.summary())
     return 0 if reports and all(r.ok for r in reports) else 1

@@ -115,6 +115,20 @@ def make_decision(
         raise InputError(
             f"unknown unit level {level!r}; one of {', '.join(DECISION_LEVELS)}", rule="level"
         )
+    unit = unit.strip()
+    if level != "election" and not unit:
+        raise InputError(
+            f"a decision on a {level} names the {level} (--unit)", column="unit", rule="unit"
+        )
+    if level == "election" and unit and unit != election_id:
+        # --unit with --level election is ambiguous: did the commission mean a smaller unit?
+        raise InputError(
+            "a decision on the whole election takes no unit; "
+            "give --level station|district|region to decide on a unit",
+            column="unit",
+            rule="unit",
+            values={"level": level, "unit": unit},
+        )
     if not reason.strip():
         raise InputError("a decision needs its reason", column="reason", rule="reason")
     basis.check()

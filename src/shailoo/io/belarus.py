@@ -119,7 +119,30 @@ def read_voice(path: str | Path) -> Iterator[VoiceStation]:
     """
     p = Path(path)
     name = str(p)
-    with _open(p) as fh:
+    try:
+        fh = _open(p)
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the file: {exc.strerror or exc}", file=name, rule="unreadable"
+        ) from None
+    try:
+        yield from _stations(fh, name)
+    except UnicodeDecodeError as exc:
+        # The Voice export is UTF-8; anything else (UTF-16, CP1251, a binary) is refused with
+        # the byte that failed rather than a traceback.
+        raise InputError(
+            f"the file is not UTF-8 (byte 0x{exc.object[exc.start]:02X}); save it as UTF-8",
+            file=name,
+            rule="encoding",
+        ) from None
+    except (OSError, EOFError) as exc:  # a truncated or non-gzip .gz
+        raise InputError(f"cannot read the file: {exc}", file=name, rule="unreadable") from None
+    finally:
+        fh.close()
+
+
+def _stations(fh: io.TextIOBase, name: str) -> Iterator[VoiceStation]:
+    with fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         if "id" not in header:

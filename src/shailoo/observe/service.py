@@ -278,7 +278,13 @@ def record_lower_bounds(
     for n, item in enumerate(bounds, start=1):
         sid = str(item["station"])
         if sid not in known:
-            raise NotFound(f"no station {sid!r} in election {election_id!r} (bound {n})")
+            raise InputError(
+                f"no such station in election {election_id!r}",
+                line=n,
+                column="station",
+                rule="unknown-station",
+                values={"station": sid},
+            )
         obs.check(known[sid], day)
         minimum: dict[str, int] = {}
         for line, value in dict(item["minimum"]).items():

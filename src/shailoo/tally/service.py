@@ -164,7 +164,7 @@ def seats_for_db(
     """
     from shailoo.ledger import open_store
 
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         tally = load_tally(store, election)
     return seats_for_tally(tally)
 

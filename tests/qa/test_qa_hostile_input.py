@@ -1,0 +1,226 @@
+"""Regression tests for defects found by running every command on hostile input.
+
+Each test runs the real command line (``shailoo.cli.main``) on real files and a real SQLite
+ledger and asserts the exit code, the one-line error and that nothing was created or lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shailoo.cli import main
+
+# Commands that read or add to an existing election: a mistyped --db must not create a file.
+NEEDS_A_DATABASE = [
+    ["results"],
+    ["margin"],
+    ["decide", "list"],
+    ["incident", "list"],
+    ["observer", "list"],
+    ["reconcile", "list"],
+    ["pvt", "sample"],
+    ["evidence", "0001"],
+    ["export-results", "--format", "csv", "--out", "{tmp}/r.csv"],
+    ["publish", "{tmp}/site"],
+    ["user", "list"],
+    ["verify", "--quiet"],
+    ["rerun"],
+    ["history", "0001"],
+    ["export", "-o", "{tmp}/l.jsonl"],
+]
+
+
+@pytest.mark.parametrize("argv", NEEDS_A_DATABASE, ids=lambda a: " ".join(a[:2]))
+def test_missing_database_is_an_error_and_is_not_created(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "typo.db"
+    args = [a.format(tmp=tmp_path) for a in argv]
+    assert main([*args, "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "no database at" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not db.exists(), "a command that only reads created an empty database"
+
+
+def test_serve_refuses_a_missing_database_without_creating_it(tmp_path: Path) -> None:
+    db = tmp_path / "typo.db"
+    assert main(["serve", "--db", str(db), "--port", "1"]) == 2
+    assert not db.exists()
+
+
+def test_verify_of_a_database_without_election_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "users-only.db")
+    monkeypatch.setenv("SHAILOO_PASSWORD", "a long password")
+    assert main(["user", "add", "ana", "--role", "admin", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["verify", "--db", db, "--quiet"]) == 2
+    assert "shailoo verify: no election in this database" in capsys.readouterr().err
+
+
+def test_user_add_without_terminal_or_password_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.delenv("SHAILOO_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["user", "add", "ana", "--role", "admin", "--db", str(tmp_path / "u.db")]) == 2
+    assert "[no-password]" in capsys.readouterr().err
+
+
+def test_init_refuses_a_date_that_is_not_in_the_calendar(
+    qa_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "n.db"
+    argv = ["init", "--db", str(db), "--law", "kg-2020", "--date", "2020-02-31"]
+    argv += [
+        "--parties",
+        str(qa_files / "parties.csv"),
+        "--stations",
+        str(qa_files / "stations.csv"),
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "[date]" in err and "2020-02-31" in err
+    assert not db.exists()
+
+
+# --- observer lower bounds (observe/bounds_file.py) -------------------------------------------
+
+
+def _accredit(db: Path) -> None:
+    argv = ["observer", "accredit", "k1", "--organisation", "Kloop", "--name", "Aida"]
+    argv += ["--station", "0001", "--station", "0002", "--from", "2020-10-01", "--to", "2020-10-10"]
+    assert main([*argv, "--db", str(db)]) == 0
+
+
+def _bounds(db: Path, path: Path) -> int:
+    return main(["observer", "bounds", "k1", str(path), "--date", "2020-10-05", "--db", str(db)])
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        ("station,A\n0001,5\n".encode("utf-16"), "[encoding]"),
+        (bytes(range(256)) * 4, "[encoding]"),
+        (b"", "[empty-file]"),
+        (b"station,A\n0001,5\n0001,6\n", "[duplicate]"),
+    ],
+    ids=["utf16", "binary", "empty", "duplicate-station"],
+)
+def test_bounds_file_refuses_bad_files_in_one_line(
+    qa_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, rule: str
+) -> None:
+    _accredit(qa_db)
+    path = tmp_path / "bounds.csv"
+    path.write_bytes(content)
+    capsys.readouterr()
+    assert _bounds(qa_db, path) == 2
+    err = capsys.readouterr().err
+    assert rule in err and str(path) in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bounds_unknown_station_names_file_line_and_column(
+    qa_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _accredit(qa_db)
+    path = tmp_path / "bounds.csv"
+    path.write_text("station,A\n0001,5\n9999,6\n")
+    capsys.readouterr()
+    assert _bounds(qa_db, path) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:3: column 'station': [unknown-station]" in err and "9999" in err
+    # nothing of the refused file was recorded
+    assert main(["reconcile", "list", "--db", str(qa_db)]) == 0
+    assert "0001" not in capsys.readouterr().out
+
+
+# --- Belarus Voice reader (io/belarus.py) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "utf16", "not-gzip"])
+def test_belarus_reader_refuses_unreadable_files(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "voice.csv"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "utf16":
+        path.write_bytes("id,x\n01-010-0001,1\n".encode("utf-16"))
+    elif kind == "not-gzip":
+        path = tmp_path / "voice.csv.gz"
+        path.write_bytes(b"id,x\n01-010-0001,1\n")
+    assert main(["reconcile", "belarus", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(path) in err
+    assert "[unreadable]" in err or "[encoding]" in err
+
+
+# --- commission decisions (commission/decisions.py, cli/decide.py) ----------------------------
+
+DECIDE = ["--reason", "vote buying", "--article", "art. 42", "--basis-text", "may annul"]
+
+
+def test_annul_a_district_without_naming_it_is_refused(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["decide", "annul", "--level", "district", *DECIDE, "--for", "9", "--db", str(qa_db)]
+    assert main(argv) == 2
+    assert "[unit]" in capsys.readouterr().err
+
+
+def test_annul_the_election_with_a_unit_is_refused_as_ambiguous(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["decide", "annul", "--level", "election", "--unit", "Region 01 01", *DECIDE]
+    assert main([*argv, "--for", "9", "--db", str(qa_db)]) == 2
+    assert "takes no unit" in capsys.readouterr().err
+    assert main(["decide", "list", "--db", str(qa_db)]) == 0
+    assert "no decisions" in capsys.readouterr().out
+
+
+def test_annul_the_election_reads_as_the_whole_election(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["decide", "annul", "--level", "election", *DECIDE, "--for", "9", "--db", str(qa_db)]
+    assert main([*argv, "--date", "2020-10-06"]) == 0
+    out = capsys.readouterr().out
+    assert "annul the whole election" in out and "nation" not in out
+
+
+def test_rerun_says_what_it_replaces_in_words_and_how_to_import(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["decide", "annul", "--level", "election", *DECIDE, "--for", "9", "--db", str(qa_db)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["rerun", "--db", str(qa_db), "--date", "2021-01-10"]) == 0
+    out = capsys.readouterr().out
+    assert "{" not in out, out  # no Python dict printed
+    assert "(the whole election)" in out
+    assert f"shailoo import --db {qa_db} --election " in out
+
+
+# --- readable output -------------------------------------------------------------------------
+
+
+def test_results_name_the_leading_party_with_its_share(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["results", "--db", str(qa_db)]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.strip().startswith("Region ")]
+    assert rows and all("Party " in r and r.rstrip().endswith("%") for r in rows), rows
+
+
+def test_margin_names_parties(qa_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["margin", "--db", str(qa_db)]) == 0
+    out = capsys.readouterr().out
+    assert "seats Party " in out and "moved from Party " in out
+    assert "stations /" not in out  # the old 'annulled 0 stations / 0' wording
