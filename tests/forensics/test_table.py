@@ -110,3 +110,41 @@ def test_text_columns_of_the_canonical_file_are_not_parties(tmp_path: Path) -> N
     )
     t = StationTable.from_csv(path)
     assert t.parties == ["A", "B"] and t.votes.tolist() == [[40, 17]]
+
+
+def test_a_strangers_file_bom_semicolons_no_issued_zero_registered(tmp_path: Path) -> None:
+    """No region/district, no ballots_received/issued, BOM, ';', an empty station, a 0-vote party."""
+    import numpy as np
+
+    from shailoo.domain.errors import InputError
+    from shailoo.forensics import run
+
+    rng = np.random.default_rng(4)
+    lines = ["station;registered;ballots_cast;invalid;Alpha;Beta;Nobody"]
+    for i in range(120):
+        reg = 0 if i == 7 else int(rng.integers(150, 1500))
+        cast = int(rng.binomial(reg, 0.55))
+        inv = int(rng.binomial(cast, 0.02))
+        a = int(rng.binomial(cast - inv, 0.6))
+        lines.append(f"P{i};{reg};{cast};{inv};{a};{cast - inv - a};0")
+    path = tmp_path / "results.csv"
+    path.write_bytes(("\ufeff" + "\n".join(lines) + "\n").encode("utf-8"))
+    table = StationTable.from_csv(path)
+    assert table.stations[0] == "P0" and table.parties == ["Alpha", "Beta", "Nobody"]
+    assert table.region is None and table.district is None
+    assert (table.ballots_issued == table.ballots_cast).all()
+    report = run(table, replicates=50)
+    assert report.leader == "Alpha"
+    assert any("no ballots_issued" in n for n in report.notes)
+    assert any("0 registered" in n for n in report.notes)
+    assert "Note: no ballots_issued column" in report.summary()
+    assert report.risk.score[7] == 0.0 and np.isfinite(report.risk.score).all()
+    with pytest.raises(InputError) as err:
+        run(table, leader="Gamma", replicates=10)
+    msg = str(err.value)
+    assert str(path) in msg and "Alpha, Beta, Nobody" in msg and "--leader" in msg
+    bad = tmp_path / "bad.csv"
+    bad.write_text("station;registered;ballots_cast;Alpha\nP1;100;50;2x\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        StationTable.from_csv(bad)
+    assert err.value.file == str(bad) and err.value.line == 2 and err.value.column == "Alpha"

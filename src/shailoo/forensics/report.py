@@ -140,6 +140,8 @@ class ForensicReport:
     distributions: dict[str, Any] = field(default_factory=dict)
     #: family-wise error rate of the election-level alarm (Holm over the calibrated tests)
     alpha: float = 0.01
+    #: what the reader had to assume about the input (missing lines, empty stations)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def alarm(self) -> bool:
@@ -175,6 +177,7 @@ class ForensicReport:
             "alpha": self.alpha,
             "alarm_rule": self.alarm_rule,
             "alarm_tests": [t.name for t in self.tests if t.calibrated],
+            "notes": list(self.notes),
             "tests": [t.to_dict() for t in self.tests],
             "distributions": self.distributions,
         }
@@ -203,6 +206,10 @@ class ForensicReport:
             f"{self.leader}; {self.replicates} Monte-Carlo replicates, seed {self.seed}.",
             "",
         ]
+        for note in self.notes:
+            lines.append(f"Note: {note}.")
+        if self.notes:
+            lines.append("")
         for t in self.tests:
             p = "" if t.p_value is None else f", p = {_fmt_p(t.p_value)}"
             if t.p_adjusted is not None:

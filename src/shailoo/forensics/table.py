@@ -92,6 +92,7 @@ class StationTable:
         except ValueError:
             raise InputError(
                 f"unknown party {party!r}; parties are: {', '.join(self.parties)}",
+                file=self.source or None,
                 column="--leader",
                 rule="unknown-party",
             ) from None
@@ -321,7 +322,18 @@ class StationTable:
         )
         issued, cast = line("ballots_issued"), line("ballots_cast")
         invalid, against = line("invalid"), line("against_all")
+        notes: list[str] = []
+        if issued is None and cast is not None:
+            notes.append(
+                "no ballots_issued column: turnout is ballots cast / registered (ballots taken "
+                "away unused are not counted, so turnout is slightly lower than issued)"
+            )
         if cast is None:
+            notes.append(
+                "no ballots_cast column: "
+                + ("ballots issued stand in for it" if issued is not None else
+                   "it is the sum of the party votes, invalid and against-all ballots")
+            )  # fmt: skip
             extra = (invalid if invalid is not None else 0) + (
                 against if against is not None else 0
             )
@@ -330,6 +342,12 @@ class StationTable:
             issued = cast
         registered = line("registered")
         assert registered is not None
+        empty = int((registered == 0).sum())
+        if empty:
+            notes.append(
+                f"{empty} station(s) with 0 registered voters: no turnout, left out of the "
+                "turnout-based tests and scored 0"
+            )
         return cls(
             stations=labels["station"],
             registered=registered,
@@ -348,6 +366,7 @@ class StationTable:
                 else None
             ),
             source=file,
+            meta={"notes": notes} if notes else {},
         )
 
     @classmethod
