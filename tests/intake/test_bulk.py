@@ -12,12 +12,14 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shailoo.checks.protocol import check_protocol
+from shailoo.domain.errors import InputError
 from shailoo.domain.model import Protocol, Station
-from shailoo.intake import create_election, import_file, record_protocols
+from shailoo.intake import create_election, import_file, importer, record_protocols
 from shailoo.intake.bulk import ElectionTable, Pending, is_clean, prepare
 from shailoo.intake.protocols import protocol_payload
 from shailoo.intake.sample import sample_parties, sample_protocols, sample_stations
@@ -136,7 +138,12 @@ def payloads(store: Store, eid: str) -> list[tuple[str, str, str | None]]:
     return [(r[2], r[7], r[8]) for r in store.event_rows(eid, 1)]
 
 
-def test_import_stores_what_record_protocols_stores(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parser_process", [False, True], ids=["in-process", "parser-process"])
+def test_import_stores_what_record_protocols_stores(
+    store: Store, tmp_path: Path, parser_process: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if parser_process:  # the national-file path, forced on a small file
+        monkeypatch.setattr(importer, "PARSER_PROCESS_ROWS", 0)
     ps = mixed_protocols()
     define(store, eid="bulk")
     define(store, eid="reference")
@@ -204,3 +211,16 @@ def test_region_and_district_columns(tmp_path: Path, store: Store) -> None:
     assert report[0]["file"] == str(path)
     stored = store.latest_protocols("e")
     assert all("region" not in e.payload and "district" not in e.payload for e in stored.values())
+
+
+def test_a_broken_csv_in_the_parser_process_is_an_input_error(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "PARSER_PROCESS_ROWS", 0)
+    define(store)
+    path = write(tmp_path / "p.csv", list(sample_protocols(STATIONS, tuple(p.id for p in PARTIES))))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("s999," + "9" * 200_000 + "\n")  # beyond csv's field size limit: csv.Error
+    with pytest.raises(InputError) as caught:
+        import_file(store, path, batch_size=7, progress=False)
+    assert caught.value.rule == "csv" and caught.value.file == str(path)

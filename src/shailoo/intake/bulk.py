@@ -156,14 +156,28 @@ class Pending:
         self.protocol = protocol
         self.extra = extra if extra is not None else []
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Protocol.votes is a read-only mapping proxy, which does not pickle: send plain values
+        p = self.protocol
+        fields: tuple[Any, ...] = (p.station, p.registered, p.ballots_received, p.ballots_issued)
+        fields += (p.ballots_cast, p.invalid, p.against_all, dict(p.votes), p.source)
+        fields += (p.entered_by, p.reason)
+        return (_pending, (self.line, fields, self.extra))
+
     @property
     def key(self) -> tuple[str, str]:
         """``(station, source)``."""
         return (self.protocol.station, self.protocol.source)
 
 
-#: a clean row, ready to chain: ``(station, source, payload_json, row)``
-Ready: TypeAlias = tuple[str, str, str, CountRow]
+def _pending(line: int, fields: tuple[Any, ...], extra: list[Finding]) -> Pending:
+    """Rebuild a :class:`Pending` sent from the parser process."""
+    return Pending(line, Protocol(*fields), extra)
+
+
+#: a clean row, ready to chain: ``(station, source, payload_json, line)`` (small, so that a
+#: parser process can send it cheaply; the payload holds the whole protocol)
+Ready: TypeAlias = tuple[str, str, str, int]
 
 
 def prepare(table: ElectionTable, row: CountRow) -> Ready | Pending:
@@ -174,7 +188,7 @@ def prepare(table: ElectionTable, row: CountRow) -> Ready | Pending:
     stored already for the station is only known under the write lock (:func:`record_batch`).
     """
     if table.valid_source(row[2]) and is_clean(row[5], table.registered.get(row[1])):
-        return (row[1], row[2], table.payload_json(row), row)
+        return (row[1], row[2], table.payload_json(row), row[0])
     return Pending(row[0], count_row_protocol(row, table.party_ids))
 
 
@@ -222,8 +236,9 @@ def record_batch(
                 if key not in latest:
                     items.append((PROTOCOL_RECORDED, entry[2], entry[0], entry[1]))
                     continue
-                row = entry[3]
-                line, p, extra = row[0], count_row_protocol(row, table.party_ids), []
+                # a stored protocol: duplicate or correction, decided by the reference rules
+                line, extra = entry[3], []
+                p = protocol_from_payload(json.loads(entry[2]))
             else:
                 assert isinstance(entry, Pending)
                 line, p, extra = entry.line, entry.protocol, entry.extra

@@ -8,12 +8,18 @@ flight (its transaction rolls back); importing the file again skips what is stor
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import itertools
 import json
+import multiprocessing
+import pickle
 import sys
 from collections import Counter, deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
@@ -144,6 +150,158 @@ class _Report:
             self.fh.close()
 
 
+#: rows found in one batch: ``(rows read so far, entries to record, rejected rows)``, each
+#: rejected row as ``(line, findings, cells by column)``
+BatchMessage = tuple[int, list[Ready | Pending], list[tuple[int, list[Finding], dict[str, Any]]]]
+
+#: files with fewer rows than this are parsed in the importing process (a parser process
+#: costs a fork and the pickling of every batch; it pays off on national files)
+PARSER_PROCESS_ROWS = 20_000
+
+
+def file_batches(
+    rows: Iterator[ProtocolRow | CountRow], table: ElectionTable, batch_size: int
+) -> Iterator[BatchMessage]:
+    """Group a file's rows into batches, doing everything that needs no ledger access.
+
+    Per row: a row that could not be read is rejected with its findings; a second row for the
+    same ``(station, source)`` is rejected with P202 (the first is kept); a ``region`` or
+    ``district`` differing from the election's gets P006 (:func:`check_units`, decided with the
+    other checks); the rest are :func:`~shailoo.intake.bulk.prepare`-d. Pure: it may run in
+    another process.
+    """
+    party_ids = table.party_ids
+    header = header_for(party_ids)
+    units = table.units
+    seen: dict[tuple[str, str], int] = {}
+    batch: list[Ready | Pending] = []
+    rejected: list[tuple[int, list[Finding], dict[str, Any]]] = []
+    n = 0
+    for row in rows:
+        n += 1
+        entry: Ready | Pending
+        if type(row) is tuple:
+            count: CountRow | None = row
+            line, station, source, region, district = row[0], row[1], row[2], row[6], row[7]
+            p: Protocol | None = None
+        else:
+            assert isinstance(row, ProtocolRow)
+            p = row.protocol
+            if p is None:
+                rejected.append((row.line, row.findings, row.values))
+                continue
+            line, station, source = row.line, p.station, p.source
+            region, district = row.region, row.district
+            count = None
+        key = (station, source)
+        first_line = seen.get(key)
+        if first_line is not None:
+            if p is None:
+                assert count is not None
+                p = count_row_protocol(count, party_ids)
+            finding = Finding(
+                "P202",
+                "error",
+                f"station {station!r} (source {source}) is already on line {first_line} of this "
+                "file; keep one row, or import the correction separately with a reason",
+                "station",
+                {"station": station, "first_line": first_line},
+            )
+            cells = dict(zip(header, protocol_cells(p, party_ids), strict=True))
+            rejected.append((line, [finding], cells))
+            continue
+        seen[key] = line
+        wrong = (
+            check_units(station, region, district, units)
+            if region is not None or district is not None
+            else None
+        )
+        if wrong:
+            if p is None:
+                assert count is not None
+                p = count_row_protocol(count, party_ids)
+            entry = Pending(line, p, wrong)
+        elif count is not None:
+            entry = prepare(table, count)
+        else:
+            assert p is not None
+            entry = Pending(line, p)
+        batch.append(entry)
+        if len(batch) >= batch_size:
+            yield n, batch, rejected
+            batch, rejected = [], []
+    if batch or rejected:
+        yield n, batch, rejected
+
+
+def _parse_in_child(
+    path: Path, table: ElectionTable, batch_size: int, out: Connection, parent_end: Connection
+) -> None:  # pragma: no cover - runs in the forked parser process
+    """The parser process: send every :data:`BatchMessage`, then None (or the exception).
+
+    The inherited copy of the receiving end is closed first: then, if the importing process
+    dies (even by SIGKILL), the next send fails with a broken pipe and this process ends
+    instead of waiting forever on a full pipe.
+    """
+    parent_end.close()
+    try:
+        rows = read_protocol_counts(path, table.party_ids, checked_utf8=True)
+        for message in file_batches(rows, table, batch_size):
+            out.send(message)
+        out.send(None)
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the importing process is gone; nothing to tell
+    except BaseException as exc:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            try:
+                out.send(("error", exc))
+            except (pickle.PicklingError, TypeError, AttributeError):
+                # an exception that does not pickle: keep its text
+                out.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        out.close()
+
+
+def _batches_from_child(
+    path: Path, table: ElectionTable, batch_size: int
+) -> Iterator[BatchMessage] | None:
+    """Parse in a forked process (None where ``fork`` is not available): the two halves of an
+    import, reading + checking and chaining + writing, then use two cores."""
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(
+        target=_parse_in_child,
+        args=(path, table, batch_size, send, receive),
+        name="shailoo-parse",
+        daemon=True,
+    )
+    child.start()
+    send.close()
+
+    def messages() -> Iterator[BatchMessage]:
+        try:
+            while True:
+                try:
+                    message = receive.recv()
+                except EOFError:
+                    raise RuntimeError("the parser process ended without a result") from None
+                if message is None:
+                    return
+                if message[0] == "error":
+                    raise message[1]
+                yield message
+        finally:
+            receive.close()
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+    return messages()
+
+
 def import_file(
     store: Store,
     path: str | Path,
@@ -160,7 +318,8 @@ def import_file(
     beside the file) with file, line, column, check code, message and values; the others are
     recorded. Raises :class:`~shailoo.domain.errors.InputError` when the file cannot be read at
     all (nothing is recorded then). Simple CSV rows take the bulk path of
-    :mod:`shailoo.intake.bulk` (same checks, same events, no per-row objects).
+    :mod:`shailoo.intake.bulk` (same checks, same events, no per-row objects); a large CSV file
+    is read and checked in a forked parser process while this one chains and writes.
     """
     path = Path(path)
     eid = election_id or store.current_election()
@@ -170,36 +329,17 @@ def import_file(
     total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") and path.is_file() else None
     rows_iter = read_protocol_counts(path, party_ids, checked_utf8=total is not None)
     first = next(rows_iter, None)  # the header is checked here: a bad file records nothing
+    batches: Iterator[BatchMessage] | None = None
+    if fmt == "csv" and total is not None and total >= PARSER_PROCESS_ROWS:
+        rows_iter.close()  # type: ignore[attr-defined]
+        batches = _batches_from_child(path, table, max(1, batch_size))
+    if batches is None:
+        batches = file_batches(
+            itertools.chain([] if first is None else [first], rows_iter), table, max(1, batch_size)
+        )
     report = _Report(Path(report_path) if report_path else report_path_for(path), str(path))
     summary = ImportSummary(file=str(path), election_id=eid)
-    seen: dict[tuple[str, str], int] = {}
-    batch: list[Ready | Pending] = []
-    units = table.units
     header = header_for(party_ids)
-
-    def cells_of(p: Protocol) -> dict[str, Any]:
-        return dict(zip(header, protocol_cells(p, party_ids), strict=True))
-
-    # One thread writes batch N (SQLite and psycopg release the GIL while the database works,
-    # and fsync waits) while this one reads and prepares batch N + 1. Batches still commit
-    # one by one, in file order, each in its own transaction, so what a crash leaves is the same.
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shailoo-import")
-    in_flight: deque[Future[BatchResult]] = deque()
-
-    def flush() -> None:
-        in_flight.append(writer.submit(record_batch, store, table, list(batch), author))
-        batch.clear()
-        while len(in_flight) > 1:
-            collect(in_flight.popleft().result())
-
-    def collect(result: BatchResult) -> None:
-        summary.recorded += result.recorded
-        summary.corrected += result.corrected
-        summary.duplicates += result.duplicates
-        summary.warnings.update(result.warnings)
-        for line, p, findings in result.rejected:
-            reject(line, findings, cells_of(p))
-        bar.update(summary.rows - bar.n)
 
     def reject(line: int, findings: list[Finding], values: dict[str, Any]) -> None:
         summary.rejected += 1
@@ -207,6 +347,14 @@ def import_file(
             if f.is_error:
                 summary.errors[f.code] += 1
         report.add(line, findings, values)
+
+    def collect(result: BatchResult) -> None:
+        summary.recorded += result.recorded
+        summary.corrected += result.corrected
+        summary.duplicates += result.duplicates
+        summary.warnings.update(result.warnings)
+        for line, p, findings in result.rejected:
+            reject(line, findings, dict(zip(header, protocol_cells(p, party_ids), strict=True)))
 
     bar = tqdm(
         total=total if total and total > 0 else None,
@@ -216,74 +364,29 @@ def import_file(
         file=sys.stderr,
         mininterval=0.5,
     )
+    # One thread writes batch N (SQLite and psycopg release the GIL while the database works,
+    # and fsync waits) while this one receives and prepares batch N + 1. Batches still commit
+    # one by one, in file order, each in its own transaction, so what a crash leaves is the same.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shailoo-import")
+    in_flight: deque[Future[BatchResult]] = deque()
     try:
-        row = first
-        while row is not None:
-            summary.rows += 1
-            entry: Ready | Pending
-            if type(row) is tuple:
-                count: CountRow | None = row
-                line, station, source, region, district = row[0], row[1], row[2], row[6], row[7]
-                p: Protocol | None = None
-            else:
-                assert isinstance(row, ProtocolRow)
-                p = row.protocol
-                if p is None:
-                    reject(row.line, row.findings, row.values)
-                    row = next(rows_iter, None)
-                    continue
-                line, station, source = row.line, p.station, p.source
-                region, district = row.region, row.district
-                count = None
-            key = (station, source)
-            first_line = seen.get(key)
-            if first_line is not None:
-                if p is None:
-                    assert count is not None
-                    p = count_row_protocol(count, party_ids)
-                reject(
-                    line,
-                    [
-                        Finding(
-                            "P202",
-                            "error",
-                            f"station {station!r} (source {source}) is already on line "
-                            f"{first_line} of this file; keep one row, or import the correction "
-                            "separately with a reason",
-                            "station",
-                            {"station": station, "first_line": first_line},
-                        )
-                    ],
-                    cells_of(p),
-                )
-            else:
-                seen[key] = line
-                wrong = (
-                    check_units(station, region, district, units)
-                    if region is not None or district is not None
-                    else None
-                )
-                if wrong:
-                    if p is None:
-                        assert count is not None
-                        p = count_row_protocol(count, party_ids)
-                    entry = Pending(line, p, wrong)
-                elif count is not None:
-                    entry = prepare(table, count)
-                else:
-                    assert p is not None
-                    entry = Pending(line, p)
-                batch.append(entry)
-                if len(batch) >= batch_size:
-                    flush()
-            row = next(rows_iter, None)
-        if batch:
-            flush()
+        for rows_read, entries, rejected in batches:
+            summary.rows = rows_read
+            for line, findings, values in rejected:
+                reject(line, findings, values)
+            if entries:
+                in_flight.append(writer.submit(record_batch, store, table, entries, author))
+            while len(in_flight) > 1:
+                collect(in_flight.popleft().result())
+            bar.update(summary.rows - bar.n)
         while in_flight:
             collect(in_flight.popleft().result())
         bar.update(summary.rows - bar.n)
     finally:
         writer.shutdown(wait=True, cancel_futures=True)
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
         bar.close()
         report.close()
     stale = report.path
