@@ -10,7 +10,10 @@ Run from the repository root:
    5 %), simulated Kyrgyz 2020 elections and larger generic ones; ROC AUC and precision in the top
    5 % of stations for the combined risk score and for each single signal. Positives: stations
    with that kind; negatives: stations with no irregularity.
-2. False alarms: the election-level alarm on clean simulated elections.
+   Then stuffing in 5 % of stations on elections generated differently (station sizes,
+   turnout spread, turnout level, a dominant leader, stuffing of exactly 10 points, clustered).
+2. False alarms: the election-level alarm on 40 varied clean simulated elections (300 to 50,000
+   stations) and 4 Kyrgyz ones; and how often it is raised on manipulated ones.
 3. Speed: the whole-percent Monte-Carlo (1,000 replicates) against a plain per-replicate numpy
    loop of the same null (binomial redraw of both counts, test, count), measured in the same run,
    on Russia 2011 (or a synthetic stand-in of the same size if the data are absent); the whole
@@ -97,18 +100,144 @@ def detection(seeds: list[int], replicates: int) -> dict[str, dict[str, dict[str
     return out
 
 
-def false_alarms(seeds: list[int], replicates: int) -> dict[str, object]:
-    """Election-level alarms on clean simulated elections."""
+#: party systems of the clean sweep: fragmented (the simulator's default), a dominant party,
+#: a two-party race, a close plurality
+PARTY_SYSTEMS: dict[str, list[tuple[str, str, float]] | None] = {
+    "fragmented": None,
+    "dominant": [("A", "Ruling", 0.72), ("B", "Opp 1", 0.15), ("C", "Opp 2", 0.08),
+                 ("D", "Opp 3", 0.05)],
+    "two-party": [("A", "Left", 0.51), ("B", "Right", 0.46), ("C", "Other", 0.03)],
+    "plurality": [("A", "P1", 0.28), ("B", "P2", 0.26), ("C", "P3", 0.20), ("D", "P4", 0.14),
+                  ("E", "P5", 0.12)],
+}  # fmt: skip
+
+
+def clean_configs(count: int) -> list[dict[str, object]]:
+    """``count`` clean elections spanning sizes (300 to 50,000 stations), heterogeneity,
+    turnout, station-size spread and mean size, party systems; one seed each."""
+    sizes = [300, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000]
+    het = [0.5, 1.0, 1.6, 2.2]
+    turnout = [0.35, 0.55, 0.75, 0.88]
+    spread = [0.45, 1.0, 0.3]
+    mean_reg = [1400, 400, 2500]
+    systems = list(PARTY_SYSTEMS)
+    return [
+        {"n": sizes[i % 8], "heterogeneity": het[(i // 2) % 4], "turnout": turnout[(i * 3) % 4],
+         "size_spread": spread[i % 3], "mean_registered": mean_reg[(i // 3) % 3],
+         "parties": systems[(i // 4) % 4], "seed": 100 + i}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def false_alarms(count: int, replicates: int) -> dict[str, object]:
+    """Election-level alarms on ``count`` varied clean simulated elections (plus Kyrgyz ones)."""
     alarms: dict[str, int] = {}
-    n = 0
-    for seed in seeds:
-        for sim in (kyrgyz_2020(seed=seed), simulate_election(20_000, seed=seed)):
-            rep = run(sim_table(sim), replicates=replicates, seed=seed)
-            n += 1
-            for t in rep.tests:
-                if t.alarm:
-                    alarms[t.name] = alarms.get(t.name, 0) + 1
-    return {"elections": n, "alarms": alarms, "any": sum(alarms.values())}
+    noted: dict[str, int] = {}
+    p_values: list[float] = []
+    rows = []
+    for c in clean_configs(count):
+        sim = simulate_election(
+            int(c["n"]),  # type: ignore[call-overload]
+            seed=int(c["seed"]),  # type: ignore[call-overload]
+            heterogeneity=float(c["heterogeneity"]),  # type: ignore[arg-type]
+            turnout=float(c["turnout"]),  # type: ignore[arg-type]
+            size_spread=float(c["size_spread"]),  # type: ignore[arg-type]
+            mean_registered=float(c["mean_registered"]),  # type: ignore[arg-type]
+            parties=PARTY_SYSTEMS[str(c["parties"])],
+        )
+        rep = run(sim_table(sim), replicates=replicates, seed=int(c["seed"]))  # type: ignore[call-overload]
+        rows.append((c, rep.alarm))
+        for t in rep.tests:
+            if t.alarm:
+                alarms[t.name] = alarms.get(t.name, 0) + 1
+            if t.noted:
+                noted[t.name] = noted.get(t.name, 0) + 1
+            if t.calibrated and t.p_value is not None:
+                p_values.append(t.p_value)
+    for seed in (1, 2, 3, 4):
+        rep = run(sim_table(kyrgyz_2020(seed=seed)), replicates=replicates, seed=seed)
+        rows.append(({"kyrgyz_2020": seed}, rep.alarm))
+        for t in rep.tests:
+            if t.alarm:
+                alarms[t.name] = alarms.get(t.name, 0) + 1
+    n_alarm = sum(a for _, a in rows)
+    ps = np.array(p_values)
+    return {
+        "elections": len(rows),
+        "with_alarm": n_alarm,
+        "alarms": alarms,
+        "noted_descriptive": noted,
+        # calibration check: unadjusted p of the calibrated tests should be near uniform
+        "share_p_below_0.05": float((ps < 0.05).mean()) if ps.size else float("nan"),
+        "share_p_below_0.01": float((ps < 0.01).mean()) if ps.size else float("nan"),
+        "calibrated_p_values": int(ps.size),
+    }
+
+
+#: variations of ballot stuffing in 5 % of stations, on elections generated unlike the default
+STUFFING_VARIATIONS: dict[str, dict[str, object]] = {
+    "10-30 points, uniform (default)": {},
+    "exactly 10 points": {"stuffing_points": (0.10, 0.10)},
+    "exactly 10, many tiny stations (log-sd 1.0, mean 400)": {
+        "stuffing_points": (0.10, 0.10), "size_spread": 1.0, "mean_registered": 400},
+    "exactly 10, big even stations (log-sd 0.3, mean 3000)": {
+        "stuffing_points": (0.10, 0.10), "size_spread": 0.3, "mean_registered": 3000},
+    "exactly 10, turnout spread x2 (heterogeneity 2)": {
+        "stuffing_points": (0.10, 0.10), "heterogeneity": 2.0},
+    "exactly 10, homogeneous (heterogeneity 0.5)": {
+        "stuffing_points": (0.10, 0.10), "heterogeneity": 0.5},
+    "exactly 10, turnout 80 %": {"stuffing_points": (0.10, 0.10), "turnout": 0.8},
+    "exactly 10, turnout 35 %": {"stuffing_points": (0.10, 0.10), "turnout": 0.35},
+    "exactly 10, dominant leader (72 %)": {
+        "stuffing_points": (0.10, 0.10), "parties": PARTY_SYSTEMS["dominant"]},
+    "10-30, clustered: half the stations of a few districts": {
+        "stuffing_districts": 3, "stuffing_density": 0.5},
+    "exactly 10, clustered: half the stations of a few districts": {
+        "stuffing_points": (0.10, 0.10), "stuffing_districts": 3, "stuffing_density": 0.5},
+    "exactly 10, clustered: whole districts": {
+        "stuffing_points": (0.10, 0.10), "stuffing_districts": 3, "stuffing_density": 1.0},
+    "10-30, 1,000 stations": {"n": 1000},
+    "10-30, heterogeneity 2, tiny stations": {
+        "heterogeneity": 2.0, "size_spread": 1.0, "mean_registered": 400},
+}  # fmt: skip
+
+
+def stuffing_variations(seeds: list[int], replicates: int) -> dict[str, dict[str, float]]:
+    """Combined-score AUC for stuffing in 5 % of stations under each variation (20,000 stations)."""
+    out: dict[str, dict[str, float]] = {}
+    for name, kw in STUFFING_VARIATIONS.items():
+        kw = dict(kw)
+        n = int(kw.pop("n", 20_000))  # type: ignore[call-overload]
+        aucs = []
+        for seed in seeds:
+            sim = simulate_election(n, seed=seed, stuffing=0.05, **kw)  # type: ignore[arg-type]
+            rep = run(sim_table(sim), leader=sim.beneficiary, replicates=replicates, seed=seed)
+            aucs.append(auc(rep.risk.score, sim.masks["stuffing"], sim.clean))
+        out[name] = {"auc": float(np.mean(aucs)), "auc_min": float(np.min(aucs))}
+        print(f"  {name}: AUC {out[name]['auc']:.3f} (min {out[name]['auc_min']:.3f})", flush=True)
+    return out
+
+
+def alarm_power(seeds: list[int], replicates: int) -> dict[str, int]:
+    """How many manipulated simulated elections raise the election-level alarm, per kind."""
+    kinds: dict[str, dict[str, object]] = {
+        "rewritten 5 %, all to whole percents": {"rewritten": 0.05, "round_percent": 1.0},
+        "rewritten 5 %, half to whole percents": {"rewritten": 0.05, "round_percent": 0.5},
+        "stuffing 5 % + rewritten 5 % to whole percents": {
+            "stuffing": 0.05, "rewritten": 0.05, "round_percent": 1.0},
+        "stuffing 5 %, 10-30 points, no rounding": {"stuffing": 0.05},
+        "stuffing 10 %, 20-40 points, no rounding": {
+            "stuffing": 0.10, "stuffing_points": (0.2, 0.4)},
+    }  # fmt: skip
+    out: dict[str, int] = {}
+    for name, kw in kinds.items():
+        hits = 0
+        for seed in seeds:
+            sim = simulate_election(20_000, seed=seed, **kw)  # type: ignore[arg-type]
+            hits += run(sim_table(sim), leader="A", replicates=replicates, seed=seed).alarm
+        out[name] = hits
+        print(f"  {name}: alarm in {hits} of {len(seeds)}", flush=True)
+    return out
 
 
 def russia_or_standin() -> tuple[str, object]:
@@ -204,10 +333,19 @@ def main() -> int:
                 print(
                     f"   {kind:12s} {name:22s} {v['auc']:.3f}  {v['auc_min']:.3f}    {v['precision_top5']:.2f}"
                 )
-        print("\n2. false alarms on clean simulated elections:", flush=True)
-        fa = false_alarms(seeds, 1000)
+        print("\n   stuffing in 5 % of stations, elections generated differently:", flush=True)
+        results["stuffing_variations"] = stuffing_variations(seeds[:3], 200)
+        print("\n2. false alarms on clean simulated elections (1,000 replicates):", flush=True)
+        fa = false_alarms(12 if args.quick else 40, 1000)
         results["false_alarms"] = fa
-        print(f"   {fa['any']} alarms in {fa['elections']} clean elections {fa['alarms']}")
+        print(
+            f"   {fa['with_alarm']} of {fa['elections']} clean elections raised the alarm "
+            f"{fa['alarms']}; descriptive notes (not alarms) {fa['noted_descriptive']}; "
+            f"unadjusted calibrated p < 0.05 in {fa['share_p_below_0.05']:.3f} and < 0.01 in "
+            f"{fa['share_p_below_0.01']:.3f} of {fa['calibrated_p_values']} p-values"
+        )
+        print("\n   alarm on manipulated simulated elections (20,000 stations):", flush=True)
+        results["alarm_power"] = alarm_power(seeds[:3], 1000)
     print("\n3. speed:", flush=True)
     sp = speed(1000)
     results["speed"] = sp

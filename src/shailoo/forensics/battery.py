@@ -240,7 +240,7 @@ def run(
     )
 
     step(STAGES[4])
-    out = outlier_scores(turnout, shares, j, table.district, table.region)
+    out = outlier_scores(turnout, shares, j, table.district, table.region, reg)
     sl = turnout_slope(reg, iss, lv)
     tests.append(
         TestResult(

@@ -7,6 +7,12 @@ election monitoring e.g. in the Election Forensics Toolkit, Hicken and Mebane 20
 whose stations are all shifted together (vote buying in a whole district) are caught one level
 up: each district's median turnout and leader's share against the median of its region's
 districts, on a scale pooled over every district of the country.
+
+Within a district, big (urban) and small (rural) stations differ honestly in turnout and in
+party support; when station sizes are known, each value is first adjusted for the log of the
+station's registered voters with one slope pooled over all districts (a trimmed least-squares
+fit of the within-district deviations, which the few irregular stations cannot tilt), so a
+station is compared with stations of its district of similar size.
 """
 
 from __future__ import annotations
@@ -50,6 +56,27 @@ def robust_z(values: np.ndarray, groups: np.ndarray, floor: float) -> np.ndarray
     med = group_median(values, groups)
     mad = group_median(np.abs(values - med), groups)
     return np.asarray((values - med) / np.maximum(MAD_SCALE * np.nan_to_num(mad), floor))
+
+
+def size_adjusted(values: np.ndarray, groups: np.ndarray, log_size: np.ndarray) -> np.ndarray:
+    """``values`` minus a pooled within-group slope on ``log_size`` (centred in each group).
+
+    The slope is the least-squares fit of within-group deviations from the median, keeping only
+    deviations within 3 robust sd (so manufactured stations do not tilt it); NaNs are kept.
+    """
+    values = np.asarray(values, dtype=float)
+    vc = values - group_median(values, groups)
+    xc = log_size - group_median(log_size, groups)
+    ok = np.isfinite(vc) & np.isfinite(xc)
+    if ok.sum() < 3 * MIN_GROUP:
+        return values
+    scale = MAD_SCALE * float(np.median(np.abs(vc[ok])))
+    ok &= np.abs(vc) <= 3 * max(scale, 1e-9)
+    sxx = float((xc[ok] ** 2).sum())
+    if sxx <= 0:
+        return values
+    slope = float((vc[ok] * xc[ok]).sum()) / sxx
+    return np.asarray(values - slope * np.nan_to_num(xc), dtype=float)
 
 
 def reference_groups(district: np.ndarray | None, region: np.ndarray | None, n: int) -> np.ndarray:
@@ -98,14 +125,28 @@ def outlier_scores(
     leader: int,
     district: np.ndarray | None,
     region: np.ndarray | None,
+    registered: np.ndarray | None = None,
 ) -> OutlierResult:
     """Robust z of turnout and of every party's share within districts, and of districts
-    within regions. ``shares`` is (stations, parties); ``leader`` the column under test."""
+    within regions. ``shares`` is (stations, parties); ``leader`` the column under test;
+    ``registered`` (optional) adjusts station values for station size (:func:`size_adjusted`)."""
     n = turnout.size
     groups = reference_groups(district, region, n)
+    if registered is not None:
+        log_size = np.log(np.maximum(np.asarray(registered, dtype=float), 1.0))
+
+        def adjust(v: np.ndarray) -> np.ndarray:
+            return size_adjusted(v, groups, log_size)
+    else:
+
+        def adjust(v: np.ndarray) -> np.ndarray:
+            return v
+
     # floors: one point of turnout or share, so tiny MADs of uniform districts do not explode
-    tz = robust_z(turnout, groups, 0.01)
-    sz = np.column_stack([robust_z(shares[:, j], groups, 0.01) for j in range(shares.shape[1])])
+    tz = robust_z(adjust(turnout), groups, 0.01)
+    sz = np.column_stack(
+        [robust_z(adjust(shares[:, j]), groups, 0.01) for j in range(shares.shape[1])]
+    )
     d = _group_ids(district, n)
     r = _group_ids(region, n)
     # each district's median against the median of its region's districts, on a scale pooled

@@ -26,7 +26,8 @@ WEIGHTS: dict[str, float] = {
     # one honest station in ten lands on a whole percent: weak evidence per station
     "whole_percent": 0.3,
     "share_spike": 0.3,
-    "fingerprint": 0.5,
+    # the fit's posterior is a property of a 2-D bin, shared by honest stations in it
+    "fingerprint": 0.25,
 }
 
 

@@ -307,15 +307,21 @@ _GENERIC_PARTIES: tuple[tuple[str, str, float], ...] = (
 
 
 def _pick_clustered(
-    rng: np.random.Generator, district: np.ndarray, n_districts: int, fraction: float, k: int
+    rng: np.random.Generator,
+    district: np.ndarray,
+    n_districts: int,
+    fraction: float,
+    k: int,
+    density: float = 1.0,
 ) -> np.ndarray:
-    """``fraction`` of all stations, drawn only from ``k`` random districts (fewer if small)."""
+    """``fraction`` of all stations, drawn from at least ``k`` random districts, taking about
+    ``density`` of the stations of each chosen district."""
     want = int(round(fraction * district.size))
     order = rng.permutation(n_districts)
     chosen: list[int] = []
     room = 0
     for d in order.tolist():
-        if len(chosen) >= k and room >= want:
+        if len(chosen) >= k and density * room >= want:
             break
         chosen.append(d)
         room += int((district == d).sum())
@@ -358,6 +364,7 @@ def simulate_election(
     heterogeneity: float = 1.0,
     size_spread: float = 0.45,
     stuffing_districts: int = 0,
+    stuffing_density: float = 1.0,
     election_id: str = "sim",
     name: str = "Simulated election",
     law: str = "",
@@ -375,7 +382,8 @@ def simulate_election(
     and support (0.5 a homogeneous country, 2 a strongly divided one); ``size_spread`` is the
     log-sd of station sizes (0.45 by default; 1.0 gives many tiny and a few huge stations);
     ``stuffing_districts`` > 0 puts all the stuffed stations in that many districts (clustered)
-    instead of spreading them over the country.
+    instead of spreading them over the country, filling districts until ``stuffing_density``
+    of their stations are stuffed (1.0: whole districts; 0.5: half the stations of each).
 
     Example: ``simulate_election(10_000, seed=3, stuffing=0.05)``.
     """
@@ -548,8 +556,9 @@ def simulate_election(
     add_for_beneficiary(masks["carousel"], carousel_points)
     if stuffing_districts > 0 and stuffing > 0:
         # clustered: the stuffed stations all lie in a few districts (a captured apparatus)
-        masks["stuffing"] = _pick_clustered(rng, district_idx, n_districts, stuffing,
-                                            stuffing_districts)  # fmt: skip
+        masks["stuffing"] = _pick_clustered(
+            rng, district_idx, n_districts, stuffing, stuffing_districts, stuffing_density
+        )
     else:
         masks["stuffing"] = _pick(rng, n, stuffing)
     add_for_beneficiary(masks["stuffing"], stuffing_points)
@@ -621,6 +630,7 @@ def simulate_election(
             "heterogeneity": heterogeneity,
             "size_spread": size_spread,
             "stuffing_districts": stuffing_districts,
+            "stuffing_density": stuffing_density,
         },
     )
     assert not sim.true.violations().any() and not sim.reported.violations().any()
