@@ -92,8 +92,8 @@ def test_cli_reports_the_flagged_stations(capsys: pytest.CaptureFixture[str]) ->
 
     assert main(["reconcile", "belarus", str(VOICE)]) == 0
     out = capsys.readouterr().out
-    assert "1395 with official figures; 442 have an official count below" in out
-    assert "Sviatlana Tsikhanouskaya: 441 stations, at least 50138 votes missing" in out
+    assert "1,395 with official figures; 442 have an official count below" in out
+    assert "Sviatlana Tsikhanouskaya: 441 stations, at least 50,138 votes missing" in out
     assert main(["reconcile", "belarus", str(VOICE), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["flagged_by_line"]["tihanovkaja"] == 441 and len(data["shortfalls"]) == 442

@@ -224,3 +224,34 @@ def test_margin_names_parties(qa_db: Path, capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "seats Party " in out and "moved from Party " in out
     assert "stations /" not in out  # the old 'annulled 0 stations / 0' wording
+
+
+# --- outputs the user names (cli/__init__.py, api/publish.py) --------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["nist", "csv", "parquet"])
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder"])
+def test_export_results_to_an_unwritable_path_is_one_line(
+    qa_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, where: str
+) -> None:
+    out = tmp_path / "no" / "such" / "r.out" if where == "missing-folder" else tmp_path
+    argv = ["export-results", "--db", str(qa_db), "--format", fmt, "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("shailoo export-results: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_publish_into_a_file_is_refused(
+    qa_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "site.html"
+    target.write_text("mine")
+    assert main(["publish", "--db", str(qa_db), str(target)]) == 2
+    assert "[not-a-folder]" in capsys.readouterr().err
+    assert target.read_text() == "mine"
+
+
+def test_publish_from_a_missing_database_leaves_no_folder(tmp_path: Path) -> None:
+    assert main(["publish", "--db", str(tmp_path / "typo.db"), str(tmp_path / "site")]) == 2
+    assert not (tmp_path / "site").exists()

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from shailoo.api import downloads, pages
 from shailoo.api.forensics_view import ForensicsCache
 from shailoo.api.http import dumps
+from shailoo.domain.errors import InputError
 from shailoo.ledger import open_store
 from shailoo.tally.service import load_tally
 from shailoo.web.render import render, static_dir
@@ -52,10 +53,13 @@ def hrefs(depth: int) -> Callable[[str], str]:
 def publish(db: str | None, out_dir: str | Path, election_id: str | None = None) -> int:
     """Write the site of one election (the default one when None); return the files written."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file; publish writes a folder", rule="not-a-folder")
     written = 0
     with open_store(db, must_exist=True) as store:
         tally = load_tally(store, election_id)
+        # Made only once the election is known to exist, so a typo leaves nothing behind.
+        out.mkdir(parents=True, exist_ok=True)
         forensics = ForensicsCache()
 
         def page(path: str, data: dict[str, Any], template: str, title: str) -> None:

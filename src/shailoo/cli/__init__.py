@@ -3,7 +3,8 @@
 Each module in this package that defines ``register(subparsers)`` adds its sub-commands; the
 module list is discovered, so adding a command never edits this file. A sub-command's handler
 returns the process exit code. Every :class:`~shailoo.domain.errors.ShailooError` is printed as
-one line on stderr with its exit code (2 for bad input), never as a traceback.
+one line on stderr with its exit code (2 for bad input), never as a traceback; so is an
+``OSError`` on a file the user named (exit 2).
 """
 
 from __future__ import annotations
@@ -88,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A file the user named cannot be written or read (missing folder, a folder where a
+        # file is wanted, no permission, disk full): one line naming it, never a traceback.
+        where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        reason = exc.strerror or str(exc)
+        print(f"shailoo {args.command}: {where + ': ' if where else ''}{reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

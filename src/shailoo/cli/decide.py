@@ -9,15 +9,15 @@ import json
 from shailoo.cli import add_command
 
 EXAMPLE = (
-    "shailoo decide annul --level election --reason 'mass protests; vote buying' "
+    "shailoo decide annul --db kg.db --level election --reason 'mass protests; vote buying' "
     "--article 'art. 42' --basis-text 'The CEC may annul...' --for 9 --against 2 --date 2020-10-06"
 )
 
 EXAMPLES = {
     "annul": EXAMPLE,
-    "certify": "shailoo decide certify --level region --unit Chui --reason 'count complete' "
+    "certify": "shailoo decide certify --db kg.db --level region --unit Chui --reason 'count complete' "
     "--article 'art. 45' --basis-text 'The CEC certifies...' --for 11 --date 2020-10-10",
-    "revoke": "shailoo decide revoke D1 --reason 'court ruling 12/2020' --article 'art. 47' "
+    "revoke": "shailoo decide revoke --db kg.db D1 --reason 'court ruling 12/2020' --article 'art. 47' "
     "--basis-text 'A decision may be revoked...' --for 8 --against 3 --date 2020-10-20",
     "list": "shailoo decide list --db kg.db",
 }

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "evidence",
         "Show the evidence about one station: results, sources, differences, incidents, decisions.",
-        example="shailoo evidence 1001 --json",
+        example="shailoo evidence --db kg.db 1001 --json",
         description=(
             "One view of a station: the official protocol and its versions, the other sources\n"
             "(second entry, machine, observers) and every line on which they differ, whether the\n"

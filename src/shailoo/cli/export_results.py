@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             with open(args.out, "w", encoding="utf-8") as f:
                 f.write(text + "\n")
+            print(f"wrote NIST SP 1500-100 v2 JSON to {args.out}", file=sys.stderr)
         else:
             print(text)
         return 0

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "history",
         "Show every version of a station's protocol: who entered it, when, source, reason.",
-        example="shailoo history --db kg.db 5101",
+        example="shailoo history --db kg.db 1001",
     )
     add_db_arguments(p)
     p.add_argument("station", metavar="STATION", help="polling station id")

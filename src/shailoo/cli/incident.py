@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "incident",
         "Report incidents at polling stations and record the commission's response.",
-        example="shailoo incident add --station 1001 --category vote-buying "
+        example="shailoo incident add --db kg.db --station 1001 --category vote-buying "
         "--time 2020-10-04T11:20 --observer kloop-12 --description 'cash handed out' "
         "--evidence photo.jpg",
         description=(
@@ -35,8 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "add",
         "report an incident at a station, with its evidence files",
-        example="shailoo incident add --station 1001 --category vote-buying "
-        "--time 2020-10-04T11:20 --description 'cash handed out' --evidence photo.jpg",
+        example="shailoo incident add --db kg.db --station 1001 --category vote-buying "
+        "--time 2020-10-04T11:20 --observer kloop-12 --description 'cash handed out' "
+        "--evidence photo.jpg",
     )
     a.add_argument("--station", required=True)
     a.add_argument("--category", required=True, help=", ".join(CATEGORIES))
@@ -50,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "list",
         "list incidents, optionally of one station or status",
-        example="shailoo incident list --station 1001 --status reported",
+        example="shailoo incident list --db kg.db --station 1001 --status reported",
     )
     ls.add_argument("--station")
     ls.add_argument("--status", choices=STATUSES)
@@ -61,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "show",
         "show one incident with its history",
-        example="shailoo incident show I-1145db16af",
+        example="shailoo incident show --db kg.db I-ab7ae26b9b",
     )
     sh.add_argument("incident_id")
     sh.add_argument("--json", action="store_true")
@@ -71,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "update",
         "record a status change and the commission's response",
-        example="shailoo incident update I-1145db16af --status under-review "
+        example="shailoo incident update --db kg.db I-ab7ae26b9b --status under-review "
         "--response 'district commission asked for the video'",
     )
     u.add_argument("incident_id")

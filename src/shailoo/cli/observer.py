@@ -63,8 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "observer",
         "Accredit observers, list them, and file an observer's copies of protocols.",
-        example="shailoo observer accredit kloop-12 --organisation Kloop --name 'Aida A.' "
-        "--district Bishkek-1 --from 2020-10-01 --to 2020-10-10",
+        example="shailoo observer accredit --db kg.db kloop-12 --organisation Kloop --name 'Aida A.' "
+        "--district 'Jalal-Abad 04' --from 2020-10-01 --to 2020-10-10",
         description=(
             "Accredit observers (organisation, name, scope of stations or districts, valid\n"
             "dates), list them, and record an observer's own copies of protocols as the source\n"
@@ -84,8 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "accredit",
         "accredit an observer for stations or districts and dates",
-        example="shailoo observer accredit kloop-12 --organisation Kloop --name 'Aida A.' "
-        "--district Bishkek-1 --from 2020-10-01 --to 2020-10-10",
+        example="shailoo observer accredit --db kg.db kloop-12 --organisation Kloop --name 'Aida A.' "
+        "--district 'Jalal-Abad 04' --from 2020-10-01 --to 2020-10-10",
     )
     a.add_argument("observer_id")
     a.add_argument("--organisation", required=True)
@@ -100,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "list",
         "list accredited observers",
-        example="shailoo observer list --json",
+        example="shailoo observer list --db kg.db --json",
     )
     ls.add_argument("--json", action="store_true")
     add_common(ls)
@@ -109,7 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "copies",
         "record an observer's copies of protocols",
-        example="shailoo observer copies kloop-12 copies.csv --date 2020-10-05",
+        example="shailoo observer copies --db kg.db kloop-12 copies.csv --date 2020-10-05",
     )
     c.add_argument("observer_id")
     c.add_argument("file", help="protocol file (CSV, XLSX, JSON, JSONL)")
@@ -120,7 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "bounds",
         "record an observer's lower bounds (e.g. photographed ballots) for protocol lines",
-        example="shailoo observer bounds kloop-12 photographed.csv --note 'photographed ballots'",
+        example="shailoo observer bounds --db kg.db kloop-12 photographed.csv --date 2020-10-05 "
+        "--note 'photographed ballots'",
     )
     b.add_argument("observer_id")
     b.add_argument("file", help="CSV: station, then one column per protocol line")

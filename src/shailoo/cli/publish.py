@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "publish",
         "Write the public results site as static HTML and JSON.",
-        example="shailoo publish --db shailoo.db site/",
+        example="shailoo publish --db kg.db site/",
         description="Write every public page (national, regions, districts, stations, "
         "decisions, incidents, forensics, downloads) as HTML beside its JSON twin, with the "
         "downloads and the style sheet, for any web server or CDN. Links are relative, so the "

@@ -14,14 +14,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "pvt",
         "Parallel vote tabulation: sample design, estimates with 95 percent intervals, comparison.",
-        example="shailoo pvt design --margin 0.01 --design-effect 20 --seed 2020",
+        example="shailoo pvt design --db kg.db --margin 0.01 --design-effect 20 --seed 2020",
         description=(
             "A quick count after NDI's handbook: a sample of stations stratified by region, its\n"
             "size from the wanted margin of error; observers file their copies of the sampled\n"
             "stations (shailoo observer copies); the estimate gives each party's share and the\n"
             "turnout with confidence intervals (ratio estimator, stations as clusters) and says\n"
             "which official figures fall outside them, and by how much.\n\n"
-            "  shailoo pvt design --margin E [--confidence 0.95] [--design-effect D]\n"
+            "  shailoo pvt design --db kg.db --margin E [--confidence 0.95] [--design-effect D]\n"
             "        [--expected-turnout T] [--seed N] [--replace REASON]\n"
             "  shailoo pvt sample [--json]          the sampled stations by region\n"
             "  shailoo pvt estimate [--denominator ballots_cast|valid] [--json]\n\n"
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "design",
         "draw and record the sample",
-        example="shailoo pvt design --margin 0.01 --design-effect 20 --seed 2020",
+        example="shailoo pvt design --db kg.db --margin 0.01 --design-effect 20 --seed 2020",
     )
     d.add_argument("--margin", type=float, required=True, help="wanted margin, 0.01 = 1 point")
     d.add_argument("--confidence", type=float, default=0.95)
@@ -60,7 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_common(d, author=True)
     d.set_defaults(handler=run_design)
     s = add_action(
-        actions, "sample", "print the recorded sample", example="shailoo pvt sample --json"
+        actions,
+        "sample",
+        "print the recorded sample",
+        example="shailoo pvt sample --db kg.db --json",
     )
     s.add_argument("--json", action="store_true")
     add_common(s)
@@ -69,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "estimate",
         "estimate and compare with the official results",
-        example="shailoo pvt estimate --denominator ballots_cast",
+        example="shailoo pvt estimate --db kg.db --denominator ballots_cast",
     )
     e.add_argument(
         "--denominator",

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "reconcile",
         "Compare the sources of each station line by line and resolve disputes.",
-        example="shailoo reconcile list --disputed",
+        example="shailoo reconcile list --db kg.db --disputed",
         description=(
             "Every station with several sources (official, second-entry, machine,\n"
             "observer:<id>) is compared line by line with its official protocol; any difference\n"
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "list",
         "stations with several sources and their state",
-        example="shailoo reconcile list --disputed",
+        example="shailoo reconcile list --db kg.db --disputed",
     )
     ls.add_argument("--disputed", action="store_true", help="only disputed stations")
     ls.add_argument("--json", action="store_true")
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "show",
         "every difference of one station",
-        example="shailoo reconcile show 1001 --json",
+        example="shailoo reconcile show --db kg.db 1001 --json",
     )
     sh.add_argument("station")
     sh.add_argument("--json", action="store_true")
@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         actions,
         "resolve",
         "record which source the commission accepted",
-        example="shailoo reconcile resolve 1001 --accept observer:kloop-12 "
+        example="shailoo reconcile resolve --db kg.db 1001 --accept observer:kloop-12 "
         "--reason 'recount of 2020-10-08'",
     )
     r.add_argument("station")
@@ -171,12 +171,12 @@ def run_belarus(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"{len(stations)} stations, {with_official} with official figures; "
-        f"{len(flagged)} have an official count below the photographed ballots"
+        f"{len(stations):,} stations, {with_official:,} with official figures; "
+        f"{len(flagged):,} have an official count below the photographed ballots"
     )
     for line, n in by_line.most_common():
         name = CANDIDATES.get(line, line)
-        print(f"  {name}: {n} stations, at least {missing[line]} votes missing")
+        print(f"  {name}: {n:,} stations, at least {missing[line]:,} votes missing")
     for p in problems:
         print(f"  set aside: {p}")
     return 0

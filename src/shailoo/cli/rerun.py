@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "rerun",
         "Create the re-run of an annulled election (or of annulled districts/stations).",
-        example="shailoo rerun --db kg.db --date 2021-01-10 --withdraw ordo --parties new.csv",
+        example="shailoo rerun --db kg.db --date 2021-01-10 --withdraw ordo",
         description=(
             "Create a new election that replaces an annulled one: same regions, districts, "
             "stations and law; the party list can lose withdrawn parties or be replaced by a "

@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "serve",
         "Serve the results site, the staff pages and the API.",
-        example="shailoo serve --db shailoo.db --port 8000",
+        example="shailoo serve --db kg.db --port 8000",
         description="Serve the public results site (every page also as JSON), the staff pages "
         "for protocols, incidents and decisions, and the API (OpenAPI at /openapi.json).",
     )

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         sub,
         "user",
         "Manage staff accounts (admin, commission, operator, observer).",
-        example="shailoo user add alice --role operator --district 'Chui 03' --db shailoo.db",
+        example="shailoo user add alice --role operator --district 'Chui 03' --db kg.db",
         description="Manage staff accounts. Operators enter protocols of their own district "
         "only; observers report incidents within their accreditation only. The password is "
         "asked for, or read from $SHAILOO_PASSWORD.",
