@@ -87,3 +87,21 @@ def test_forensics_reads_the_tally_of_a_ledger(tmp_path: Path) -> None:
     with open(out / "truth.csv", encoding="utf-8") as fh:
         truth = {r["station"]: r["stuffing"] for r in csv.DictReader(fh)}
     assert sum(truth[r["station"]] == "1" for r in top) >= 15
+
+
+def test_alarm_rule_alpha_and_unknown_leader(tmp_path: Path) -> None:
+    sim = kyrgyz_2020(seed=9)
+    path = tmp_path / "p.csv"
+    sim.write_csv(path)
+    proc = shailoo("forensics", str(path), "--alpha", "0.05", "--replicates", "50", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "family-wise error rate of 0.05" in proc.stdout
+    assert "whole_percent, second_digit, last_digit, share_spikes" in proc.stdout
+    proc = shailoo("forensics", str(path), "--json", "--replicates", "50", "--quiet")
+    payload = json.loads(proc.stdout)
+    assert payload["alpha"] == 0.01 and "turnout_slope" not in payload["alarm_tests"]
+    proc = shailoo("forensics", str(path), "--leader", "nobody", "--quiet")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert str(path) in proc.stderr and "birimdik" in proc.stderr and "--leader" in proc.stderr
+    proc = shailoo("forensics", str(path), "--alpha", "1.5", "--quiet")
+    assert proc.returncode == 2 and "--alpha" in proc.stderr

@@ -67,6 +67,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--replicates", type=int, default=1000, help="Monte-Carlo replicates (1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    p.add_argument(
+        "--alpha",
+        type=float,
+        default=0.01,
+        help="family-wise error rate of the election-level alarm, Holm over the calibrated "
+        "tests (0.01)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
@@ -124,6 +131,13 @@ def run(args: argparse.Namespace) -> int:
             rule="positive",
             values={"n": args.replicates},
         )
+    if not 0.0 < args.alpha < 1.0:
+        raise InputError(
+            "must lie strictly between 0 and 1",
+            column="--alpha",
+            rule="range",
+            values={"alpha": args.alpha},
+        )
     table = load_table(args)
     bar = None
     if not args.quiet:
@@ -139,7 +153,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         report = run_battery(
-            table, leader=args.leader, replicates=args.replicates, seed=args.seed, progress=progress
+            table,
+            leader=args.leader,
+            replicates=args.replicates,
+            seed=args.seed,
+            progress=progress,
+            alpha=args.alpha,
         )
     finally:
         if bar is not None:
