@@ -80,10 +80,10 @@ def test_dhondt_satisfies_lower_quota(values: list[int], seats: int) -> None:
 
 
 def _reference_divisor(
-    votes: dict[str, int], seats: int, first: Fraction, step: int
+    votes: dict[str, int], seats: int, first: Fraction, step: Fraction | int
 ) -> list[tuple[Fraction, str]]:
-    """Every quotient, largest first; divisors ``first`` then ``1 + step*k`` (Sainte-Laguë) or
-    ``1 + k`` (D'Hondt)."""
+    """Every quotient, largest first; divisors ``first`` then ``1 + step*k``: Sainte-Laguë
+    (step 2), D'Hondt (step 1), Imperiali (step 1/2: 1, 1.5, 2, ...)."""
     quotients = []
     for p, v in votes.items():
         for k in range(seats):
@@ -96,14 +96,16 @@ def _reference_divisor(
 @given(
     values=VOTES,
     seats=SEATS,
-    method=st.sampled_from(["dhondt", "sainte-lague", "modified-sainte-lague"]),
+    method=st.sampled_from(
+        ["dhondt", "sainte-lague", "modified-sainte-lague", "imperiali-divisor"]
+    ),
 )
 def test_divisor_methods_match_the_slow_reference(
     values: list[int], seats: int, method: str
 ) -> None:
     votes = _votes(values)
     first = Fraction(7, 5) if method == "modified-sainte-lague" else Fraction(1)
-    step = 1 if method == "dhondt" else 2
+    step = {"dhondt": 1, "imperiali-divisor": Fraction(1, 2)}.get(method, 2)
     ranked = _reference_divisor(votes, seats, first, step)
     alloc = allocate(_law(method, seats), VoteTotals(votes))  # type: ignore[arg-type]
     cut = ranked[seats - 1][0]
