@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "file", type=Path, metavar="FILE", help="protocols: .csv, .xlsx, .json or .jsonl"
     )
     p.add_argument("--report", type=Path, help="where to write rejected rows")
-    p.add_argument("--batch", type=int, default=2000, help="protocols per transaction (2000)")
+    p.add_argument("--batch", type=int, default=10000, help="protocols per transaction (10000)")
     p.add_argument("--author", help="who imports (default: login name)")
     p.add_argument("--key", help="commission private key to sign the new head")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -263,5 +263,6 @@ def record_batch(
             for f in findings:
                 result.warnings[f.code] = result.warnings.get(f.code, 0) + 1
             latest[key] = p
-        result.recorded = w.append_protocol_texts(author, items)
+        # no key of this batch had a stored protocol: the head table gets plain inserts
+        result.recorded = w.append_protocol_texts(author, items, new_heads=not latest)
     return result

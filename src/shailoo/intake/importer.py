@@ -308,7 +308,7 @@ def import_file(
     *,
     election_id: str | None = None,
     author: str = "system",
-    batch_size: int = 2000,
+    batch_size: int = 10000,
     report_path: str | Path | None = None,
     progress: bool = True,
 ) -> ImportSummary:

@@ -56,6 +56,10 @@ HEAD_UPSERT = (
     "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
 )
 
+HEAD_INSERT = (
+    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) VALUES (?, ?, ?, ?)"
+)
+
 
 class SqliteStore(Store):
     """Ledger in one SQLite file (``path``), WAL mode, ``synchronous=FULL``."""
@@ -113,6 +117,7 @@ class SqliteStore(Store):
         *,
         new_election: bool,
         heads: list[tuple[str, str, str, int]],
+        new_heads: bool = False,
     ) -> None:
         try:
             if new_election:
@@ -121,7 +126,7 @@ class SqliteStore(Store):
                 )
             self.conn.executemany(self._insert_sql, rows)
             if heads:
-                self.conn.executemany(HEAD_UPSERT, heads)
+                self.conn.executemany(HEAD_INSERT if new_heads else HEAD_UPSERT, heads)
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"ledger append refused by the database: {exc}") from exc
 

@@ -195,7 +195,13 @@ class Writer:
             self.head_seq, self.head_hash = seq, prev
         return events
 
-    def append_protocol_texts(self, author: str, items: Sequence[tuple[str, str, str, str]]) -> int:
+    def append_protocol_texts(
+        self,
+        author: str,
+        items: Sequence[tuple[str, str, str, str]],
+        *,
+        new_heads: bool = False,
+    ) -> int:
         """Chain and insert protocol events given as ``(kind, payload_json, station, source)``.
 
         The bulk-import form of :meth:`append`: ``payload_json`` must be the canonical JSON of
@@ -203,6 +209,9 @@ class Writer:
         builds it with :func:`shailoo.intake.bulk.payload_json`, property-tested equal to
         :func:`canonical_json`). The event text and hash are exactly those of :meth:`append`
         (``docs/ledger.md``); no :class:`Event` values are built. Returns the number appended.
+        ``new_heads=True`` says that no item's ``(station, source)`` has a stored protocol (the
+        caller looked under this writer's lock): the newest-protocol table is then filled by
+        plain inserts instead of upserts; were the claim wrong, the database refuses the batch.
         """
         if not items:
             return 0
@@ -249,6 +258,7 @@ class Writer:
             rows,
             new_election=False,
             heads=[(eid, st, src, n) for (st, src), n in heads.items()],
+            new_heads=new_heads,
         )
         self.head_seq, self.head_hash = seq, prev
         return len(rows)
@@ -278,9 +288,11 @@ class Store(AbstractContextManager["Store"]):
         *,
         new_election: bool,
         heads: list[tuple[str, str, str, int]],
+        new_heads: bool = False,
     ) -> None:
         """Insert event rows and upsert ``(election, station, source) -> seq`` of the newest
-        protocols, in the current transaction."""
+        protocols, in the current transaction (``new_heads``: none of them exists yet, so
+        plain inserts suffice)."""
         raise NotImplementedError
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
