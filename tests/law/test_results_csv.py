@@ -179,3 +179,23 @@ def test_not_utf8_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path.write_bytes("region,A\nZürich,1\n".encode("latin-1"))
     assert main(["seats", _mini(tmp_path), str(path)]) == 2
     assert f"{path}:2:" in capsys.readouterr().err
+
+
+def test_district_names_match_loosely_and_unknown_ones_name_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    law = write(
+        tmp_path, 'name = "Two"\nmethod = "dhondt"\n[districts]\nNorth = 2\nSouth = 1\n', "t.toml"
+    )
+    ok = write(tmp_path, "district,A,B\n north ,10,5\nSOUTH,1,2\n", "ok.csv")
+    assert main(["seats", law, ok, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["districts"]["North"]["seats"] == {"A": 2, "B": 0}
+    assert any("'north' as 'North'" in n for n in out["notes"])
+    bad = write(tmp_path, "district,A,B\nNorth,10,5\nSouth,1,2\nWest,3,3\n", "bad.csv")
+    assert main(["seats", law, bad]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:4: column 'district': [unknown-district]" in err and "North, South" in err
+    short = write(tmp_path, "district,A,B\nNorth,10,5\n", "short.csv")
+    assert main(["seats", law, short]) == 2
+    assert "[missing-district]" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from shailoo.cli import add_command
 from shailoo.domain.errors import InputError, ShailooError
 from shailoo.domain.model import VoteTotals
+from shailoo.io.results_csv import ResultsFile, read_results
 from shailoo.law import Allocation, Law, allocate, format_allocation, load_law
 
 DESCRIPTION = """Allocate seats by an electoral law.
@@ -49,7 +50,6 @@ def allocate_file(
     law_name: str, results: str
 ) -> tuple[Law, Allocation, VoteTotals, dict[str, VoteTotals]]:
     """Load the law and the results file and allocate; a library function the CLI prints."""
-    from shailoo.io.results_csv import read_results
 
     law = load_law(law_name)
     # The regional threshold's base is needed only when the file has regions; read the header
@@ -64,7 +64,11 @@ def allocate_file(
                 column="district",
                 rule="missing-district-column",
             )
-        alloc = allocate(law, data.national, districts=data.units)
+        units = match_districts(law, data)
+        alloc = allocate(law, data.national, districts=units)
+        renamed = [f"{u!r} as {d!r}" for d, u in zip(units, data.units, strict=True) if d != u]
+        if renamed:
+            alloc.notes.append(f"district names read loosely: {', '.join(renamed)}")
         if data.unit_kind != "district":
             alloc.notes.append(
                 f"the column {data.unit_column!r} is read as the districts of the law"
@@ -85,6 +89,38 @@ def allocate_file(
     alloc = allocate(law, data.national, regions=data.units or None)
     alloc.notes.extend(data.notes)
     return law, alloc, data.national, data.units
+
+
+def match_districts(law: Law, data: ResultsFile) -> dict[str, VoteTotals]:
+    """The file's units under the law's district names. Names match without regard to case or
+    surrounding spaces (``oslo`` is ``Oslo``); a unit the law does not know, or a district the
+    file lacks, is an :class:`InputError` naming the file, line and column."""
+    assert law.districts is not None
+    column = data.unit_column or "district"
+    by_key = {d.strip().casefold(): d for d in law.districts}
+    out: dict[str, VoteTotals] = {}
+    for unit, totals in data.units.items():
+        district = by_key.get(unit.strip().casefold())
+        if district is None:
+            raise InputError(
+                f"the law {law.name!r} has no district {unit!r}; its districts are "
+                f"{', '.join(law.districts)}",
+                file=data.path,
+                line=data.unit_lines.get(unit),
+                column=column,
+                rule="unknown-district",
+            )
+        out[district] = totals
+    missing = [d for d in law.districts if d not in out]
+    if missing:
+        raise InputError(
+            f"the file lacks the district(s) {', '.join(missing)} of the law {law.name!r}",
+            file=data.path,
+            line=1,
+            column=column,
+            rule="missing-district",
+        )
+    return out
 
 
 def _print(

@@ -110,6 +110,7 @@ class ResultsFile:
     columns: tuple[str, ...]
     unit_kind: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    unit_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def parties(self) -> list[str]:
@@ -294,6 +295,7 @@ def read_results(
             rule="no-region-column",
         )
     units: dict[str, VoteTotals] = {}
+    unit_lines: dict[str, int] = {}
     totals: list[VoteTotals] = []
     total_rows: list[tuple[int, str, dict[int, int]]] = []
     for n, row in data:
@@ -347,6 +349,7 @@ def read_results(
                     rule="duplicate-unit",
                 )
             units[unit] = t
+            unit_lines[unit] = n
     if not totals:
         raise InputError(
             "the file has a total row but no region or district rows",
@@ -383,7 +386,9 @@ def read_results(
     unit_column = header[unit_index] if unit_index is not None else None
     if unit_column == "":
         unit_column = "unit"
-    return ResultsFile(name, national, units, unit_column, columns, unit_kind, tuple(notes))
+    return ResultsFile(
+        name, national, units, unit_column, columns, unit_kind, tuple(notes), unit_lines
+    )
 
 
 def cells_value(totals: VoteTotals, column: str, role: str) -> int:
