@@ -74,3 +74,25 @@ def test_slope_and_asymmetry() -> None:
     assert turnout_slope(reg, issued, stuffed).ci[0] > 1.0
     up = joint_asymmetry(np.array([3.0] * 20 + [-3.0] * 2), np.array([3.0] * 20 + [-3.0] * 2))
     assert up.up == 20 and up.down == 2 and up.p_value < 0.001
+
+
+def test_size_adjustment_removes_an_honest_size_slope_and_ignores_outliers() -> None:
+    from shailoo.forensics.outliers import size_adjusted
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    groups = rng.integers(0, 40, n)
+    log_size = rng.normal(6.5, 0.6, n)
+    turnout = 0.9 - 0.05 * log_size + rng.normal(0, 0.02, n)  # big stations vote less
+    stuffed = rng.random(n) < 0.05
+    turnout[stuffed] += 0.15
+    adj = size_adjusted(turnout, groups, log_size)
+    clean = ~stuffed
+    slope = np.polyfit(log_size[clean], adj[clean], 1)[0]
+    assert abs(slope) < 0.005  # the honest slope of -0.05 is gone
+    assert (adj - turnout)[stuffed].std() < 0.1  # the stuffed stations are not pulled back
+    z_before = robust_z(turnout, groups, 0.01)
+    z_after = robust_z(adj, groups, 0.01)
+    assert np.median(z_after[stuffed]) > np.median(z_before[stuffed])
+    # too few values: returned unchanged
+    assert np.array_equal(size_adjusted(turnout[:5], groups[:5], log_size[:5]), turnout[:5])

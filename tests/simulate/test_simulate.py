@@ -184,3 +184,32 @@ def test_scaled_country_keeps_its_shape(n: int) -> None:
     }  # fmt: skip
     assert abs(sim.true.registered.sum() / n - REGISTERED_2020 / 2460) < 1
     assert not sim.true.violations().any()
+
+
+def test_heterogeneity_and_size_spread_widen_the_country() -> None:
+    def spread(**kw: float) -> tuple[float, float]:
+        sim = simulate_election(6000, seed=4, **kw)  # type: ignore[arg-type]
+        r = sim.reported
+        t = r.ballots_issued / r.registered
+        return float(np.std(t)), float(np.std(np.log(r.registered)))
+
+    t_calm, s_calm = spread(heterogeneity=0.5, size_spread=0.3)
+    t_wild, s_wild = spread(heterogeneity=2.0, size_spread=1.0)
+    assert t_wild > 2 * t_calm and s_wild > 2 * s_calm
+    # the default arguments still draw the same election (seeds reproduce earlier runs)
+    a = simulate_election(500, seed=9)
+    b = simulate_election(500, seed=9, heterogeneity=1.0, size_spread=0.45)
+    assert np.array_equal(a.reported.votes, b.reported.votes)
+
+
+def test_clustered_stuffing_stays_in_few_districts() -> None:
+    sim = simulate_election(10_000, seed=5, stuffing=0.05, stuffing_districts=3,
+                            stuffing_density=0.5)  # fmt: skip
+    mask = sim.masks["stuffing"]
+    assert abs(int(mask.sum()) - 500) <= 1
+    hit = np.unique(sim.districts[mask])
+    assert 3 <= hit.size <= 12
+    # about half of the chosen districts' stations are stuffed
+    in_chosen = np.isin(sim.districts, hit)
+    assert 0.35 <= mask[in_chosen].mean() <= 0.65
+    assert not sim.reported.violations().any()
