@@ -199,3 +199,10 @@ def test_district_names_match_loosely_and_unknown_ones_name_their_line(
     short = write(tmp_path, "district,A,B\nNorth,10,5\n", "short.csv")
     assert main(["seats", law, short]) == 2
     assert "[missing-district]" in capsys.readouterr().err
+
+
+def test_an_unquoted_thousands_comma_gets_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        read_results(write(tmp_path, "A,B\n1,234,56\n"))
+    assert err.value.line == 2 and err.value.rule == "cell-count"
+    assert 'must be quoted: "1,234"' in err.value.message

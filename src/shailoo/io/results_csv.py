@@ -304,8 +304,12 @@ def read_results(
             cells.pop()  # a trailing separator
         if len(cells) != len(header):
             where = header[len(cells)] if len(cells) < len(header) else f"#{len(cells)}"
+            hint = ""
+            if len(cells) > len(header) and delimiter == ",":
+                # 1,234 unquoted in a comma file splits one number into two cells
+                hint = ' (a number written with a thousands comma must be quoted: "1,234")'
             raise InputError(
-                f"{len(cells)} cells but the header has {len(header)}",
+                f"{len(cells)} cells but the header has {len(header)}{hint}",
                 file=name,
                 line=n,
                 column=where or f"#{len(cells) + 1}",
