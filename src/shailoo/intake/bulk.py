@@ -58,10 +58,8 @@ class ElectionTable:
         self.registered: dict[str, int] = {
             str(s["station"]): int(s["registered"]) for s in stations
         }
-        #: station id -> (region, district)
-        self.units: dict[str, tuple[str, str]] = {
-            str(s["station"]): (str(s["region"]), str(s["district"])) for s in stations
-        }
+        self._stations = stations
+        self._units: dict[str, tuple[str, str]] | None = None
         # the sorted party keys go into the template literally ('%' doubled for printf)
         votes = ",".join(_string(k).replace("%", "%%") + ":%d" for k in self.sorted_parties)
         self._template = _PAYLOAD_HEAD + votes + '},"warnings":[]}'
@@ -77,6 +75,16 @@ class ElectionTable:
             self._sorted_votes = lambda n: ()
         self._json_strings: dict[str, str] = {}
         self._valid_sources: dict[str, bool] = {}
+
+    @property
+    def units(self) -> dict[str, tuple[str, str]]:
+        """Station id -> (region, district); built on first use (only files with those
+        columns need it)."""
+        if self._units is None:
+            self._units = {
+                str(s["station"]): (str(s["region"]), str(s["district"])) for s in self._stations
+            }
+        return self._units
 
     @classmethod
     def of(cls, store: Store, election_id: str) -> ElectionTable:

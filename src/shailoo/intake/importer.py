@@ -33,6 +33,7 @@ from shailoo.intake.bulk import (
     ElectionTable,
     Pending,
     Ready,
+    is_clean,
     prepare,
     record_batch,
 )
@@ -172,7 +173,7 @@ def file_batches(
     """
     party_ids = table.party_ids
     header = header_for(party_ids)
-    units = table.units
+    registered = table.registered
     seen: dict[tuple[str, str], int] = {}
     batch: list[Ready | Pending] = []
     rejected: list[tuple[int, list[Finding], dict[str, Any]]] = []
@@ -180,6 +181,20 @@ def file_batches(
     for row in rows:
         n += 1
         entry: Ready | Pending
+        if type(row) is tuple and row[6] is None and row[7] is None:
+            # the common row, kept short: prepare() spelled out
+            line, station, source = row[0], row[1], row[2]
+            key = (station, source)
+            if key not in seen:
+                seen[key] = line
+                if table.valid_source(source) and is_clean(row[5], registered.get(station)):
+                    batch.append((station, source, table.payload_json(row), line))
+                else:
+                    batch.append(Pending(line, count_row_protocol(row, party_ids)))
+                if len(batch) >= batch_size:
+                    yield n, batch, rejected
+                    batch, rejected = [], []
+                continue
         if type(row) is tuple:
             count: CountRow | None = row
             line, station, source, region, district = row[0], row[1], row[2], row[6], row[7]
@@ -212,7 +227,7 @@ def file_batches(
             continue
         seen[key] = line
         wrong = (
-            check_units(station, region, district, units)
+            check_units(station, region, district, table.units)
             if region is not None or district is not None
             else None
         )
