@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shailoo.checks import CODES, check_protocol
-from shailoo.checks.protocol import added_voters_allowance
+from shailoo.checks.protocol import added_voters_allowance, check_units
 from shailoo.domain.model import Election, Party, Protocol, Station
 
 ELECTION = Election(
@@ -120,3 +120,16 @@ def test_consistent_protocols_pass(
         "1", registered, cast + spare + extra, cast + spare, cast, inv, aa, {"a": a, "b": b}
     )
     assert [f.code for f in check_protocol(p, election) if f.is_error] == []
+
+
+def test_check_units_names_column_and_both_values() -> None:
+    units = {"5101": ("Чуй", "Аламүдүн")}
+    assert check_units("5101", "Чуй", "Аламүдүн", units) == []
+    assert check_units("5101", None, None, units) == []  # the file gives no units
+    assert check_units("9999", "Ош", "Кара-Суу", units) == []  # unknown station: P002's job
+    (region,) = check_units("5101", "Ош", None, units)
+    assert (region.code, region.severity, region.column) == ("P006", "error", "region")
+    assert dict(region.values) == {"station": "5101", "in_file": "Ош", "in_election": "Чуй"}
+    both = check_units("5101", "Ош", "Кара-Суу", units)
+    assert [f.column for f in both] == ["region", "district"]
+    assert "P006" in CODES and CODES["P006"][0] == "error"
