@@ -32,9 +32,12 @@ def run(args: argparse.Namespace) -> int:
     """Export and say where."""
     from shailoo.ledger import open_store
     from shailoo.ledger.export import export_jsonl
+    from shailoo.tally.service import default_election
 
     with open_store(args.db, must_exist=True) as store:
-        eid = args.election or store.current_election()
+        # the same default as results and seats: the newest election that is not a
+        # partial re-run (a partial re-run lives inside its original)
+        eid = args.election or default_election(store)
         store.election(eid)  # NotFound with the known ids if wrong
         if args.output == "-":
             export_jsonl(store, eid, sys.stdout)

@@ -27,9 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     """Print the station's protocol events oldest first."""
     from shailoo.ledger import open_store
+    from shailoo.tally.service import default_election
 
     with open_store(args.db, must_exist=True) as store:
-        eid = args.election or store.current_election()
+        # the same default as results and seats: the newest election that is not a
+        # partial re-run (a partial re-run lives inside its original)
+        eid = args.election or default_election(store)
         election = store.election(eid)
         if args.station not in {s.id for s in election.stations}:
             raise NotFound(f"station {args.station!r} is not in election {eid}")

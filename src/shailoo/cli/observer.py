@@ -31,9 +31,13 @@ def add_common(p: argparse.ArgumentParser, *, author: bool = False) -> None:
 
 def open_election(args: argparse.Namespace) -> tuple[Store, str]:
     """Open the store named by ``--db`` and resolve ``--election``."""
+    from shailoo.tally.service import default_election
+
     store = open_store(args.db, must_exist=True)
     try:
-        eid = args.election or store.current_election()
+        # the same default as results and seats: the newest election that is not a
+        # partial re-run (a partial re-run lives inside its original)
+        eid = args.election or default_election(store)
         store.election(eid)  # NotFound with the known ids if it does not exist
     except BaseException:
         store.close()

@@ -58,7 +58,9 @@ class EvidenceStore:
         src = Path(path)
         if not src.is_file():
             raise InputError(
-                "evidence file not found",
+                "evidence is a folder; give its files one by one"
+                if src.is_dir()
+                else "evidence file not found",
                 file=str(src),
                 rule="no-such-file",
                 values={"path": str(src)},
