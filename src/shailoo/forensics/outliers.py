@@ -117,6 +117,10 @@ class OutlierResult:
     district_leader_z: np.ndarray
     stations_over_3: int
     expected_over_3: float
+    #: turnout and leader's share against the station's whole region (size-adjusted): sees a
+    #: captured district that the within-district comparison cannot
+    region_turnout_z: np.ndarray | None = None
+    region_leader_z: np.ndarray | None = None
 
 
 def outlier_scores(
@@ -156,6 +160,15 @@ def outlier_scores(
     dt = _district_z(group_median(turnout, d)[first], d_region)[d]
     dl = _district_z(group_median(shares[:, leader], d)[first], d_region)[d]
     leader_z = sz[:, leader]
+    # the same against the region (the nation when no region is known): honest district
+    # effects add noise here, but stuffing that fills most of a district stands out only here
+    rg = r if region is not None else np.zeros(n, dtype=np.int64)
+    if registered is not None:
+        rt_in, rl_in = (size_adjusted(v, rg, log_size) for v in (turnout, shares[:, leader]))
+    else:
+        rt_in, rl_in = turnout, shares[:, leader]
+    rtz = robust_z(rt_in, rg, 0.01)
+    rlz = robust_z(rl_in, rg, 0.01)
     over = np.nan_to_num(np.maximum(tz, leader_z)) > 3
     # under normality P(max of two near-independent z > 3) ~ 2 * 0.00135
     return OutlierResult(
@@ -166,6 +179,8 @@ def outlier_scores(
         district_leader_z=dl,
         stations_over_3=int(over.sum()),
         expected_over_3=float(n * 2 * 0.0013499),
+        region_turnout_z=rtz,
+        region_leader_z=rlz,
     )
 
 

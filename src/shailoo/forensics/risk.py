@@ -20,6 +20,8 @@ WEIGHTS: dict[str, float] = {
     "leader_share_outlier": 1.0,
     # turnout and leader's share up together, (z_t + z_v) / sqrt 2: the direction of stuffing
     "turnout_and_leader": 1.0,
+    # the same against the station's region: sees districts captured as a whole
+    "region_turnout_and_leader": 1.0,
     # districts differ honestly; a whole district is one piece of evidence shared by its stations
     "district_turnout": 0.7,
     "district_leader_share": 0.7,
