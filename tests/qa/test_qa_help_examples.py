@@ -170,3 +170,10 @@ def test_every_example_runs_in_story_order(
 
     missing = set(ex) - ran - NOT_RUN
     assert not missing, f"examples never run: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES), ids=" ".join)
+def test_help_text_shows_no_format_escapes(path: tuple[str, ...]) -> None:
+    # argparse %-formats option help but not descriptions: '%%' there is printed as is
+    text = dict(_walk(build_parser()))[path].format_help()
+    assert "%%" not in text and "%(" not in text, text

@@ -290,3 +290,20 @@ def test_after_a_partial_rerun_every_command_defaults_to_the_original(
     ledger = tmp_path / "l.jsonl"
     assert main(["export", "--db", db, "-o", str(ledger)]) == 0
     assert len(ledger.read_text().splitlines()) > 100  # the original's ledger, not the re-run's
+
+
+@pytest.mark.parametrize(
+    ("option", "rule"),
+    [
+        (["--port", "99999"], "[port]"),
+        (["--port", "-1"], "[port]"),
+        (["--workers", "0"], "[workers]"),
+        (["--host", "999.1.1.1", "--port", "8799"], "[host]"),
+    ],
+)
+def test_serve_refuses_impossible_addresses_in_one_line(
+    qa_db: Path, capsys: pytest.CaptureFixture[str], option: list[str], rule: str
+) -> None:
+    assert main(["serve", "--db", str(qa_db), *option]) == 2
+    err = capsys.readouterr().err
+    assert rule in err and "Traceback" not in err

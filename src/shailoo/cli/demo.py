@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "Build a synthetic Kyrgyz 2020 election end to end and serve its results site.",
         example="shailoo demo --annul",
         description="Simulate a Kyrgyz-2020-like election (2,460 stations, 16 parties, vote "
-        "buying planted in 3 districts, 1 %% of protocols rewritten), import it, run the "
+        "buying planted in 3 districts, 1 % of protocols rewritten), import it, run the "
         "observers' checks and the forensics, print the national result and the seats step by "
         "step, then serve the site with demo logins. --annul continues with the annulment of "
         "the whole election and the re-run.",

@@ -28,6 +28,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     """Start uvicorn on the application."""
+    from shailoo.domain.errors import InputError
+
+    if not 1 <= args.port <= 65535:
+        raise InputError(
+            "a port is a number from 1 to 65535",
+            column="--port",
+            rule="port",
+            values={"port": args.port},
+        )
+    if args.workers < 1:
+        raise InputError(
+            "at least one worker process",
+            column="--workers",
+            rule="workers",
+            values={"workers": args.workers},
+        )
     serve(args.db, args.host, args.port, workers=args.workers)
     return 0
 
@@ -65,12 +81,16 @@ def _check_port(host: str, port: int) -> None:
     """Refuse early, with a hint, when the address is taken (uvicorn only logs it)."""
     import socket
 
-    from shailoo.domain.errors import Refused
+    from shailoo.domain.errors import InputError, Refused
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         # As uvicorn does: a port in TIME_WAIT is free, only a live listener is not.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
+        except socket.gaierror as exc:  # not an address or a host name: bad input, not busy
+            raise InputError(
+                f"cannot listen on {host}: {exc.strerror}", column="--host", rule="host"
+            ) from None
         except OSError as exc:
             raise Refused(f"cannot listen on {host}:{port} ({exc.strerror}); try --port") from None
