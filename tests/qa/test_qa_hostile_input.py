@@ -307,3 +307,29 @@ def test_serve_refuses_impossible_addresses_in_one_line(
     assert main(["serve", "--db", str(qa_db), *option]) == 2
     err = capsys.readouterr().err
     assert rule in err and "Traceback" not in err
+
+
+def test_evidence_risk_scores_in_utf16_is_one_line(
+    qa_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scores = tmp_path / "risk.csv"
+    scores.write_bytes("station,risk\n0001,0.5\n".encode("utf-16"))
+    assert main(["evidence", "--db", str(qa_db), "0001", "--risk-scores", str(scores)]) == 2
+    err = capsys.readouterr().err
+    assert "[encoding]" in err and str(scores) in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["seats", "{bin}", "{bin}"], ["forensics", "--quiet", "{csv}", "--map", "{bin}"]],
+    ids=["law-file", "forensics-map"],
+)
+def test_a_binary_file_anywhere_is_one_line_not_a_traceback(
+    qa_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    binary = tmp_path / "garbage.toml"
+    binary.write_bytes(bytes(range(128, 256)) * 8)
+    csv_file = str(qa_files / "protocols.csv")
+    assert main([a.format(bin=binary, csv=csv_file) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err

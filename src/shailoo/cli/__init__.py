@@ -89,6 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except UnicodeDecodeError as exc:
+        # The last guard for a reader that forgot to check its encoding (the readers name the
+        # file themselves): one line and exit 2 rather than a traceback.
+        print(
+            f"shailoo {args.command}: a file given is not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02X} at offset {exc.start}); save it as UTF-8",
+            file=sys.stderr,
+        )
+        return 2
     except OSError as exc:
         # A file the user named cannot be written or read (missing folder, a folder where a
         # file is wanted, no permission, disk full): one line naming it, never a traceback.

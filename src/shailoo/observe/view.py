@@ -133,21 +133,31 @@ def risk_from_scores(path: str | Path, station_id: str) -> dict[str, Any] | None
 
     file = Path(path)
     try:
-        fh = open(file, newline="", encoding="utf-8")  # noqa: SIM115 - closed below
+        fh = open(file, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise InputError(f"cannot read the scores file: {exc.strerror}", file=str(file)) from None
+        raise InputError(
+            f"cannot read the scores file: {exc.strerror}", file=str(file), rule="unreadable"
+        ) from None
     with fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        if "station" not in header or "risk" not in header:
+        try:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            if "station" not in header or "risk" not in header:
+                raise InputError(
+                    "a scores file needs 'station' and 'risk' columns",
+                    file=str(file),
+                    line=1,
+                    rule="missing-column",
+                )
+            signals = [c for c in header if c not in ("station", "risk", "raised")]
+            rows = [row for row in reader if row["station"] == station_id]
+        except UnicodeDecodeError as exc:
+            # 'shailoo forensics --scores' writes UTF-8; anything else is not its file
             raise InputError(
-                "a scores file needs 'station' and 'risk' columns",
+                f"the scores file is not UTF-8 (byte 0x{exc.object[exc.start]:02X})",
                 file=str(file),
-                line=1,
-                rule="missing-column",
-            )
-        signals = [c for c in header if c not in ("station", "risk", "raised")]
-        rows = [row for row in reader if row["station"] == station_id]
+                rule="encoding",
+            ) from None
     if not rows:
         return None
     row = rows[0]
