@@ -333,3 +333,20 @@ def test_a_binary_file_anywhere_is_one_line_not_a_traceback(
     assert main([a.format(bin=binary, csv=csv_file) for a in argv]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_history_and_evidence_read_with_names_and_grouped_thousands(
+    qa_db: Path, qa_files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    with open(qa_files / "protocols.csv", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["station"] == "0001")
+    assert int(row["registered"]) >= 1000  # so that grouping shows
+    assert main(["history", "--db", str(qa_db), "0001"]) == 0
+    out = capsys.readouterr().out
+    assert f"registered {int(row['registered']):,}" in out and f"Party A {int(row['A']):,}" in out
+    assert main(["evidence", "--db", str(qa_db), "0001"]) == 0
+    out = capsys.readouterr().out
+    assert f"registered {int(row['registered']):,}" in out and f"Party A {int(row['A']):,}" in out
+    assert "ballots_received" not in out

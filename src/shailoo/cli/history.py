@@ -60,22 +60,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"station {args.station}: no protocol recorded yet in {eid}")
         return 0
     parties = election.party_ids
+    names = {party.id: party.name for party in election.parties}
     print(f"station {args.station} in {eid}: {len(events)} version(s)")
     for e in events:
         p = e.payload
         what = "corrected" if e.kind == "protocol.corrected" else "recorded"
         by = p.get("entered_by") or e.author
-        print(
-            f"#{e.seq} {e.recorded_at} {what} from {p.get('source')} by {by} (ledger author {e.author})"
-        )
+        # name the ledger's author only when someone else entered the figures
+        author = "" if by == e.author else f" (ledger author {e.author})"
+        print(f"#{e.seq} {e.recorded_at} {what} from {p.get('source')} by {by}{author}")
         if p.get("reason"):
             print(f"    reason: {p['reason']}")
         print(
-            f"    registered {p['registered']}, received {p['ballots_received']}, issued "
-            f"{p['ballots_issued']}, cast {p['ballots_cast']}, invalid {p['invalid']}, "
-            f"against all {p['against_all']}"
+            f"    registered {p['registered']:,}, received {p['ballots_received']:,}, issued "
+            f"{p['ballots_issued']:,}, cast {p['ballots_cast']:,}, invalid {p['invalid']:,}, "
+            f"against all {p['against_all']:,}"
         )
-        print("    " + ", ".join(f"{pid} {p['votes'].get(pid, 0)}" for pid in parties))
+        print(
+            "    "
+            + ", ".join(f"{names.get(pid, pid)} {p['votes'].get(pid, 0):,}" for pid in parties)
+        )
         for w in p.get("warnings") or ():
             print(f"    warning {w['code']}: {w['message']}")
     return 0

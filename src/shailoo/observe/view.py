@@ -218,6 +218,7 @@ def evidence(
         risk = forensic_risk(store, election_id, station_id)
     return {
         "election_id": election_id,
+        "party_names": {p.id: p.name for p in election.parties},
         "station": {
             "id": station.id,
             "region": station.region,
@@ -262,35 +263,54 @@ def evidence(
     }
 
 
+#: how the protocol's lines read in the text view
+LINE_NAMES = {
+    "ballots_received": "received",
+    "ballots_issued": "issued",
+    "ballots_cast": "cast",
+    "against_all": "against all",
+}
+
+
 def render(view: Mapping[str, Any]) -> str:
     """The evidence view as readable text for the terminal."""
     st = view["station"]
+    names = {**LINE_NAMES, **view.get("party_names", {})}
+
+    def numbers(row: Mapping[str, Any], prefix: str = "") -> str:
+        # people read party names and grouped thousands, not ids and raw integers
+        return ", ".join(
+            f"{names.get(k, k)} {prefix}{v:,}" if isinstance(v, int) else f"{names.get(k, k)} {v}"
+            for k, v in row.items()
+            if k not in ("seq", "entered_by")
+        )
+
     out = [
         f"Station {st['id']}  region {st['region']}  district {st['district']}  "
-        f"registered {st['registered']}",
+        f"registered {st['registered']:,}",
     ]
     official = view["official"]
     if official is None:
         out.append("Official protocol: none recorded")
     else:
-        lines = ", ".join(f"{k} {v}" for k, v in official.items() if k != "seq")
-        out.append(f"Official protocol (event {official['seq']}): {lines}")
+        out.append(f"Official protocol (event {official['seq']}): {numbers(official)}")
     for src, counts in view["sources"].items():
         out.append(f"Source {src} (event {counts['seq']})")
     for src, minimum in view["lower_bounds"].items():
-        lines = ", ".join(f"{k} >= {v}" for k, v in minimum.items() if k != "seq")
-        out.append(f"Lower bound from {src} (event {minimum['seq']}): {lines}")
+        out.append(f"Lower bound from {src} (event {minimum['seq']}): {numbers(minimum, '>= ')}")
     rec = view["reconciliation"]
     if rec is not None:
         state = "DISPUTED" if rec["disputed"] else ("resolved" if rec["differing"] else "agree")
         out.append(f"Reconciliation: {state}")
         for c in rec["comparisons"]:
             for d in c["differences"]:
-                out.append(f"  {d['line']}: official {d['a']}  {c['source']} {d['b']}")
+                out.append(
+                    f"  {names.get(d['line'], d['line'])}: official {d['a']}  {c['source']} {d['b']}"
+                )
         for src, shortfalls in rec["shortfalls"].items():
             for x in shortfalls:
                 out.append(
-                    f"  {x['line']}: official {x['official']} below {src}'s proven minimum "
+                    f"  {names.get(x['line'], x['line'])}: official {x['official']} below {src}'s proven minimum "
                     f"{x['minimum']} (at least {x['missing']} missing)"
                 )
     if view["resolution"]:
