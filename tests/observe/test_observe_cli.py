@@ -390,5 +390,5 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
     assert set(report["outside_adjusted"]) <= outside
     assert code == (1 if report["outside_adjusted"] else 0)
     code, out, _ = run(capsys, "pvt", "estimate", "--db", str(db))
-    assert "birimdik" in out and "turnout" in out and "drawn 3 times" in out
+    assert "Birimdik" in out and "turnout" in out and "drawn 3 times" in out
     assert "Adjusted for 17 figures" in out

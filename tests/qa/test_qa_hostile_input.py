@@ -350,3 +350,32 @@ def test_history_and_evidence_read_with_names_and_grouped_thousands(
     out = capsys.readouterr().out
     assert f"registered {int(row['registered']):,}" in out and f"Party A {int(row['A']):,}" in out
     assert "ballots_received" not in out
+
+
+def test_pvt_estimate_of_an_annulled_election_shows_the_estimates(
+    qa_db: Path, qa_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import json
+
+    db = str(qa_db)
+    assert main(["pvt", "design", "--db", db, "--margin", "0.05", "--seed", "1"]) == 0
+    capsys.readouterr()
+    assert main(["pvt", "sample", "--db", db, "--json"]) == 0
+    sample = set(json.loads(capsys.readouterr().out)["sample"])
+    scope = [a for s in sorted(sample) for a in ("--station", s)]
+    accredit = ["observer", "accredit", "p1", "--organisation", "K", "--name", "P", *scope]
+    assert main([*accredit, "--from", "2020-10-01", "--to", "2020-10-10", "--db", db]) == 0
+    with open(qa_files / "protocols.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    copies = tmp_path / "pvt.csv"
+    with open(copies, "w", newline="") as fh:
+        csv.writer(fh).writerows([rows[0], *[r for r in rows if r[0] in sample]])
+    assert main(["observer", "copies", "p1", str(copies), "--date", "2020-10-05", "--db", db]) == 0
+    annul = ["decide", "annul", "--db", db, "--level", "election", *DECIDE, "--for", "9"]
+    assert main(annul) == 0
+    capsys.readouterr()
+    assert main(["pvt", "estimate", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "no official figures to compare" in out
+    assert "Party A " in out and "turnout" in out  # the estimates, by party name

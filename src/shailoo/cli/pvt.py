@@ -137,6 +137,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     store, eid = open_election(args)
     with store:
         report = service.pvt_report(store, eid, denominator=args.denominator)
+        names = {p.id: p.name for p in store.election(eid).parties}
     if args.json:
         print_json(report.to_dict())
     else:
@@ -158,20 +159,30 @@ def run_estimate(args: argparse.Namespace) -> int:
                 if c.outside_adjusted:
                     verdict += ", also outside the adjusted interval"
             print(
-                f"{c.line:<24}{100 * c.official:>9.2f}%{100 * c.estimate:>9.2f}%"
+                f"{names.get(c.line, c.line)[:24]:<24}{100 * c.official:>9.2f}%{100 * c.estimate:>9.2f}%"
                 f"{100 * c.low:>9.2f}%{100 * c.high:>9.2f}%  {verdict}"
             )
-        k = len(report.comparisons)
-        flagged = [c.line for c in report.comparisons if c.outside_adjusted]
-        print(
-            f"Adjusted for {k} figures compared at once (Bonferroni): "
-            + (
-                f"official {', '.join(flagged)} outside."
-                if flagged
-                else "no official figure "
-                "outside; single figures outside their own interval can be chance."
+        if not report.comparisons:
+            # An annulled election (or one with nothing counted yet) has no official figures:
+            # show the estimates alone rather than an empty comparison table.
+            print("no official figures to compare (annulled, or nothing counted yet); estimates:")
+            for line, iv in [*est.shares.items(), ("turnout", est.turnout)]:
+                print(
+                    f"{names.get(line, line)[:24]:<24}{'—':>10}{100 * iv.estimate:>9.2f}%"
+                    f"{100 * iv.low:>9.2f}%{100 * iv.high:>9.2f}%"
+                )
+        else:
+            k = len(report.comparisons)
+            flagged = [names.get(c.line, c.line) for c in report.comparisons if c.outside_adjusted]
+            print(
+                f"Adjusted for {k} figures compared at once (Bonferroni): "
+                + (
+                    f"official {', '.join(flagged)} outside."
+                    if flagged
+                    else "no official figure "
+                    "outside; single figures outside their own interval can be chance."
+                )
             )
-        )
         if est.missing:
             print(
                 f"missing copies: {', '.join(est.missing[:20])}"
