@@ -379,3 +379,19 @@ def test_pvt_estimate_of_an_annulled_election_shows_the_estimates(
     out = capsys.readouterr().out
     assert "no official figures to compare" in out
     assert "Party A " in out and "turnout" in out  # the estimates, by party name
+
+
+def test_a_second_init_on_the_same_database_says_the_default_moved(
+    qa_db: Path, qa_files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["init", "--db", str(qa_db), "--law", "kg-2020"]
+    argv += [
+        "--parties",
+        str(qa_files / "parties.csv"),
+        "--stations",
+        str(qa_files / "stations.csv"),
+    ]
+    capsys.readouterr()
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "already held" in err and "--election" in err

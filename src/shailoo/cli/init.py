@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import sys
 from pathlib import Path
 
 from shailoo.cli import add_command
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     key = load_or_create_key(key_path)
     author = args.author or default_author()
     with open_store(db) as store:
+        before = store.elections()
         election = create_election(
             store,
             law=law,
@@ -121,6 +123,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"  ledger: {where}")
     print(f"  commission key: {key_path} ({'existing' if key_existed else 'created, mode 0600'})")
     print(f"  public key: {key_path}.pub  {public_hex(key)}")
+    if before and not args.replaces:
+        # A second 'init' on the same database (often by mistake) makes the new, empty
+        # election the default of every command; say so instead of letting results look empty.
+        print(
+            f"note: this database already held {', '.join(before)}; commands now default to "
+            f"{election.id} (use --election to choose)",
+            file=sys.stderr,
+        )
     return 0
 
 
