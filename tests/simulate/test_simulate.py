@@ -213,3 +213,19 @@ def test_clustered_stuffing_stays_in_few_districts() -> None:
     in_chosen = np.isin(sim.districts, hit)
     assert 0.35 <= mask[in_chosen].mean() <= 0.65
     assert not sim.reported.violations().any()
+
+
+def test_cli_clustered_stuffing_and_spreads(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    args = [sys.executable, "-m", "shailoo", "simulate", str(out), "--stations", "2000",
+            "--stuffing", "0.05", "--stuffing-districts", "2", "--heterogeneity", "1.5",
+            "--size-spread", "0.8", "--quiet"]  # fmt: skip
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with open(out / "truth.csv", encoding="utf-8") as fh:
+        stuffed = {r["station"] for r in csv.DictReader(fh) if r["stuffing"] == "1"}
+    with open(out / "stations.csv", encoding="utf-8") as fh:
+        districts = {r["district"] for r in csv.DictReader(fh) if r["station"] in stuffed}
+    assert len(stuffed) == 100 and len(districts) <= 6
+    bad = subprocess.run([*args[:5], "--size-spread", "-1"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--size-spread" in bad.stderr and "Traceback" not in bad.stderr

@@ -36,6 +36,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--rewritten", type=float, default=0.0, help="share of stations whose protocol is rewritten"
     )
+    p.add_argument(
+        "--heterogeneity",
+        type=float,
+        default=1.0,
+        help="multiplies every regional, district, urban and station spread (1.0)",
+    )
+    p.add_argument("--size-spread", type=float, default=0.45, help="log-sd of station sizes (0.45)")
+    p.add_argument(
+        "--stuffing-districts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cluster the stuffed stations in N districts (0: spread over the country)",
+    )
     p.add_argument("--beneficiary", default=None, help="party that gains (default: the first)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
@@ -54,6 +68,14 @@ def run(args: argparse.Namespace) -> int:
                 rule="share-range",
                 values={name: value},
             )
+    for name in ("heterogeneity", "size_spread"):
+        if getattr(args, name) < 0:
+            raise InputError(
+                "must not be negative",
+                column="--" + name.replace("_", "-"),
+                rule="non-negative",
+                values={name: getattr(args, name)},
+            )
     if args.stations is not None and args.stations < 1:
         raise InputError(
             "must be at least 1", column="--stations", rule="positive", values={"n": args.stations}
@@ -64,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
         "vote_buying_districts": args.vote_buying,
         "carousel": args.carousel,
         "rewritten": args.rewritten,
+        "heterogeneity": args.heterogeneity,
+        "size_spread": args.size_spread,
+        "stuffing_districts": max(args.stuffing_districts, 0),
     }
     from tqdm import tqdm
 
