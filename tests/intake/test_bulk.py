@@ -224,3 +224,21 @@ def test_a_broken_csv_in_the_parser_process_is_an_input_error(
     with pytest.raises(InputError) as caught:
         import_file(store, path, batch_size=7, progress=False)
     assert caught.value.rule == "csv" and caught.value.file == str(path)
+
+
+@pytest.mark.parametrize("parser_process", [False, True], ids=["in-process", "parser-process"])
+def test_rejections_stream_out_in_batches(
+    store: Store, tmp_path: Path, parser_process: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if parser_process:
+        monkeypatch.setattr(importer, "PARSER_PROCESS_ROWS", 0)
+    define(store)
+    ps = list(sample_protocols(STATIONS, tuple(p.id for p in PARTIES), seed=6))
+    path = write(tmp_path / "p.csv", ps[:3] + ps[:3] + ps[3:5])  # rows 5-7 repeat rows 2-4
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("s001,x,1,1,1,0,0,1,0,0,0,official,,\n" * 3)  # unreadable counts: P001
+    summary = import_file(store, path, batch_size=2, progress=False)
+    assert (summary.rows, summary.recorded, summary.rejected) == (11, 5, 6)
+    assert summary.errors == {"P202": 3, "P001": 3}
+    report = list(csv.DictReader(Path(str(summary.report)).read_text("utf-8").splitlines()))
+    assert sorted({int(r["line"]) for r in report}) == [5, 6, 7, 10, 11, 12]

@@ -204,6 +204,9 @@ def file_batches(
             p = row.protocol
             if p is None:
                 rejected.append((row.line, row.findings, row.values))
+                if len(rejected) >= batch_size:  # memory stays flat on a file of bad rows
+                    yield n, batch, rejected
+                    batch, rejected = [], []
                 continue
             line, station, source = row.line, p.station, p.source
             region, district = row.region, row.district
@@ -224,6 +227,9 @@ def file_batches(
             )
             cells = dict(zip(header, protocol_cells(p, party_ids), strict=True))
             rejected.append((line, [finding], cells))
+            if len(rejected) >= batch_size:
+                yield n, batch, rejected
+                batch, rejected = [], []
             continue
         seen[key] = line
         wrong = (
