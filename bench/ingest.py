@@ -60,7 +60,9 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
     """Run ``cmd``; return (wall s, CPU s, peak RSS MB). Fails loudly on a non-zero exit.
 
     CPU time (user + system of the process) is reported beside wall time because the machine
-    is shared: under load the wall ratio mostly measures the neighbours.
+    is shared: under load the wall ratio mostly measures the neighbours. On Linux ``wait4``
+    adds the CPU of the process's reaped children, so the import's parser process is counted;
+    peak memory is the larger of the two processes' maximum RSS.
     """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
