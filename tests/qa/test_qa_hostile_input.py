@@ -395,3 +395,25 @@ def test_a_second_init_on_the_same_database_says_the_default_moved(
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert "already held" in err and "--election" in err
+
+
+def test_an_annulled_election_stays_readable_on_the_site(
+    qa_db: Path, qa_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import json
+
+    with open(qa_files / "protocols.csv", newline="") as fh:
+        cast = sum(int(r["ballots_cast"]) for r in csv.DictReader(fh))
+    annul = ["decide", "annul", "--db", str(qa_db), "--level", "election", *DECIDE, "--for", "9"]
+    assert main(annul) == 0
+    site = tmp_path / "site"
+    assert main(["publish", "--db", str(qa_db), str(site)]) == 0
+    page = json.loads((site / "index.json").read_text(encoding="utf-8"))
+    assert page["results"]["ballots_cast"] == 0  # annulled: nothing counts
+    assert page["results_as_reported"]["ballots_cast"] == cast  # but nothing is hidden
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "as reported before the annulment" in html
+    assert html.count('id="ballots-cast"') == 1
+    region = json.loads((site / "region" / "Region 01.json").read_text(encoding="utf-8"))
+    assert region["results_as_reported"]["ballots_cast"] > 0

@@ -136,6 +136,14 @@ def seats(tally: Tally) -> dict[str, Any]:
     }
 
 
+def _as_reported(tally: Tally, level: str, unit_id: str) -> dict[str, Any] | None:
+    """An annulled unit's figures as reported, so that what was annulled stays readable
+    (issue 4: nothing erased, everything annulled marked as such); None when not annulled."""
+    if not tally.unit(level, unit_id).annulled:
+        return None
+    return unit_results(tally.unit(level, unit_id, as_reported=True), tally)
+
+
 def national(store: Store, tally: Tally) -> dict[str, Any]:
     """The national page: totals, parties, seats, regions, decisions in force."""
     info = views.election_info(store, tally.election)
@@ -145,6 +153,7 @@ def national(store: Store, tally: Tally) -> dict[str, Any]:
         "ledger": {"seq": tally.head_seq, "hash": tally.head_hash},
         "unit": {"level": "nation", "id": tally.election.id},
         "results": unit_results(tally.unit("nation"), tally),
+        "results_as_reported": _as_reported(tally, "nation", ""),
         "seats": seats(tally),
         "children": [_child(u, tally) for u in tally.units("region")],
         "decisions_in_force": [d for d in decs if d["in_force"]],
@@ -170,6 +179,7 @@ def unit(store: Store, tally: Tally, level: str, unit_id: str) -> dict[str, Any]
         "ledger": {"seq": tally.head_seq, "hash": tally.head_hash},
         "unit": {"level": level, "id": unit_id, "parent": parent},
         "results": unit_results(u, tally),
+        "results_as_reported": _as_reported(tally, level, unit_id),
         "children": [_child(c, tally) for c in children],
         "decisions": [
             d
