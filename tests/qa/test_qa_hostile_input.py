@@ -417,3 +417,18 @@ def test_an_annulled_election_stays_readable_on_the_site(
     assert html.count('id="ballots-cast"') == 1
     region = json.loads((site / "region" / "Region 01.json").read_text(encoding="utf-8"))
     assert region["results_as_reported"]["ballots_cast"] > 0
+
+
+def test_margin_says_where_the_votes_actually_move(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert main(["margin", "--db", str(qa_db), "--json"]) == 0
+    move = json.loads(capsys.readouterr().out)["margin"]
+    plan, where = move["plan"], move["where"]
+    assert sum(plan.values()) == move["votes"]
+    if where.startswith("region "):
+        assert list(plan) == [where.removeprefix("region ")]
+    elif where.startswith("spread over "):
+        assert where == f"spread over {len(plan)} regions" and len(plan) > 1

@@ -298,7 +298,7 @@ def find_margin(
                     votes=v,
                     source=a,
                     target=b,
-                    where=label,
+                    where=_where(label, plan),
                     seats_before=base_seats,
                     seats_after=None if after is None else dict(after.seats),
                     decided_by=_explain(law, ev, base, after, a, b),
@@ -306,6 +306,15 @@ def find_margin(
                     plan=plan,
                 )
     return base_seats, best
+
+
+def _where(label: str, plan: Mapping[str, int]) -> str:
+    """Say where the votes actually move: a spread plan that fills one region is that region."""
+    if label == "spread over the regions" and len(plan) == 1:
+        return f"region {next(iter(plan))}"
+    if label == "spread over the regions":
+        return f"spread over {len(plan)} regions"
+    return label
 
 
 def _plans(
