@@ -432,3 +432,16 @@ def test_margin_says_where_the_votes_actually_move(
         assert list(plan) == [where.removeprefix("region ")]
     elif where.startswith("spread over "):
         assert where == f"spread over {len(plan)} regions" and len(plan) > 1
+
+
+def test_an_incident_status_change_needs_the_commissions_response(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(qa_db)
+    add = ["incident", "add", "--db", db, "--station", "0001", "--category", "procedural"]
+    assert main([*add, "--time", "2020-10-04", "--description", "late opening"]) == 0
+    iid = capsys.readouterr().out.split()[1]
+    update = ["incident", "update", "--db", db, iid, "--status", "dismissed", "--response"]
+    assert main([*update, "  "]) == 2
+    assert "[empty]" in capsys.readouterr().err
+    assert main([*update, "opened ten minutes late, no effect"]) == 0

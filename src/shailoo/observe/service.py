@@ -168,6 +168,15 @@ def update_incident(
     """Record the commission's handling of an incident: new status and its response."""
     current = find(incidents(store, election_id), iid)
     new = check_status(status)
+    if not response.strip():
+        # the commission's response is what observers and the public read (issue 6)
+        raise InputError(
+            "a status change needs the commission's response",
+            column="response",
+            rule="empty",
+            values={"incident": iid, "status": new},
+        )
+    response = response.strip()
     if current.status in ("confirmed", "dismissed") and new == current.status:
         raise Refused(f"incident {iid} is already {new}")
     payload = {"incident_id": iid, "status": new, "response": response}
