@@ -445,3 +445,10 @@ def test_an_incident_status_change_needs_the_commissions_response(
     assert main([*update, "  "]) == 2
     assert "[empty]" in capsys.readouterr().err
     assert main([*update, "opened ten minutes late, no effect"]) == 0
+
+
+def test_verify_of_an_unknown_election_is_bad_input(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["verify", "--db", str(qa_db), "--election", "nope", "--quiet"]) == 2
+    assert "no election 'nope'" in capsys.readouterr().err

@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         reports = [verify_file(args.file, trusted)]
     else:
         with open_store(args.db, must_exist=True) as store:
+            if args.election:
+                store.election(args.election)  # NotFound (exit 2) naming the known ids
             reports = verify_store(store, args.election, trusted, progress=not args.quiet)
         if not reports:
             # Nothing to verify is bad input (exit 2), not a ledger that failed (exit 1).
