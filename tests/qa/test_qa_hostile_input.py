@@ -7,6 +7,7 @@ ledger and asserts the exit code, the one-line error and that nothing was create
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -452,3 +453,47 @@ def test_verify_of_an_unknown_election_is_bad_input(
 ) -> None:
     assert main(["verify", "--db", str(qa_db), "--election", "nope", "--quiet"]) == 2
     assert "no election 'nope'" in capsys.readouterr().err
+
+
+# --- the API (api/write.py, api/actions.py) ---------------------------------------------------
+
+
+@pytest.fixture()
+def qa_api(qa_db: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from fastapi.testclient import TestClient
+
+    from shailoo.api.app import create_app
+
+    monkeypatch.setenv("SHAILOO_PASSWORD", "a long password")
+    assert main(["user", "add", "cec", "--role", "commission", "--db", str(qa_db)]) == 0
+    client = TestClient(create_app(str(qa_db)))
+    login = {"name": "cec", "password": "a long password"}
+    token = client.post("/api/token", json=login).json()["token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def _protocol(qa_files: Path, station: str = "0001") -> dict[str, Any]:
+    import csv
+
+    with open(qa_files / "protocols.csv", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["station"] == station)
+    lines = ["registered", "ballots_received", "ballots_issued", "ballots_cast", "invalid"]
+    body: dict[str, Any] = {k: int(row[k]) for k in [*lines, "against_all"]}
+    body["votes"] = {k: int(v) for k, v in row.items() if k not in body and k != "station"}
+    return {"station": station, **body, "source": "official"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"invalid": True}, {"invalid": "10"}, {"invalid": 10.0}, {"source": "observer:nobody"}],
+    ids=["bool", "string", "float", "observer-source"],
+)
+def test_the_api_guesses_nothing_in_a_protocol(
+    qa_api: Any, qa_files: Path, change: dict[str, Any]
+) -> None:
+    body = {**_protocol(qa_files), **change, "reason": "hostile"}
+    r = qa_api.post("/api/protocols", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "InputError"
+    assert qa_api.post("/api/protocols", json=_protocol(qa_files)).json()["duplicate"] is True

@@ -17,9 +17,21 @@ from shailoo.domain.errors import InputError, Refused
 from shailoo.domain.model import Election, Protocol
 from shailoo.ledger import Store
 
+#: the sources of a protocol typed on the staff pages or sent to the API
+STAFF_SOURCES = ("official", "second-entry")
+
 
 def protocol_of(data: dict[str, Any], author: str | None = None) -> Protocol:
-    """The :class:`Protocol` of a request body."""
+    """The :class:`Protocol` of a request body (official or second entry only)."""
+    source = data.get("source") or "official"
+    if source not in STAFF_SOURCES:
+        # an observer's copy must pass its accreditation and scope ('shailoo observer copies')
+        raise InputError(
+            "staff enter the official protocol or its second entry",
+            column="source",
+            rule="P005",
+            values={"source": source, "allowed": ", ".join(STAFF_SOURCES)},
+        )
     return Protocol(
         station=data["station"],
         registered=data["registered"],
@@ -29,7 +41,7 @@ def protocol_of(data: dict[str, Any], author: str | None = None) -> Protocol:
         invalid=data["invalid"],
         against_all=data["against_all"],
         votes=dict(data["votes"]),
-        source=data.get("source") or "official",
+        source=source,
         entered_by=author,
         reason=data.get("reason") or None,
     )

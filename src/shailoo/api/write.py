@@ -6,7 +6,7 @@ station says who entered or corrected what, and who decided what.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -25,18 +25,27 @@ class Login(BaseModel):
     password: str
 
 
+# Counts are JSON integers: strict, so that true, 10.0 or "10" are refused rather than
+# silently read as 1 or 10 (a protocol is a legal document; nothing in it is guessed).
+Count = Annotated[int, Field(ge=0, strict=True)]
+
+
 class ProtocolIn(BaseModel):
     """One station's protocol as an operator typed it."""
 
     station: str
-    registered: int = Field(ge=0)
-    ballots_received: int = Field(ge=0)
-    ballots_issued: int = Field(ge=0)
-    ballots_cast: int = Field(ge=0)
-    invalid: int = Field(ge=0)
-    against_all: int = Field(ge=0)
-    votes: dict[str, int]
-    source: str = "official"
+    registered: Count
+    ballots_received: Count
+    ballots_issued: Count
+    ballots_cast: Count
+    invalid: Count
+    against_all: Count
+    votes: dict[str, Annotated[int, Field(strict=True)]]
+    source: Literal["official", "second-entry"] = Field(
+        "official",
+        description="official or second-entry; observers' copies go through 'shailoo observer "
+        "copies', which checks their accreditation",
+    )
     reason: str | None = None
 
 

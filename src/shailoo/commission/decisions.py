@@ -118,13 +118,13 @@ def make_decision(
     unit = unit.strip()
     if level != "election" and not unit:
         raise InputError(
-            f"a decision on a {level} names the {level} (--unit)", column="unit", rule="unit"
+            f"a decision on a {level} names the {level} (the unit)", column="unit", rule="unit"
         )
     if level == "election" and unit and unit != election_id:
         # --unit with --level election is ambiguous: did the commission mean a smaller unit?
         raise InputError(
             "a decision on the whole election takes no unit; "
-            "give --level station|district|region to decide on a unit",
+            "decide on a station, district or region to name one",
             column="unit",
             rule="unit",
             values={"level": level, "unit": unit},
