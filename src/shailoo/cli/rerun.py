@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         f"created {new.id} ({new.name}): {len(new.stations)} stations, {len(new.parties)} parties"
     )
     print(
-        f"  replaces {rep.get('election_id')} ({_scope_text(rep.get('scope'))}); "
+        f"  replaces {rep.get('election_id')} ({scope_text(rep.get('scope'))}); "
         f"old ledger's final hash {rep.get('final_hash')}"
     )
     db = f" --db {shlex.quote(args.db)}" if args.db else ""
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scope_text(scope: object) -> str:
+def scope_text(scope: object) -> str:
     """``{'level': 'district', 'ids': [...]}`` as words: what votes again."""
     if not isinstance(scope, dict) or scope.get("level", "election") == "election":
         return "the whole election"

@@ -52,6 +52,7 @@ def _pct(x: float | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the results of the unit asked for."""
+    from shailoo.cli.rerun import scope_text
     from shailoo.ledger import open_store
     from shailoo.tally.service import load_tally, results_json
 
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             f"  re-run replacing {r.get('election_id')} (old ledger's final hash {r.get('final_hash')})"
         )
     for link in tally.replaced_by:
-        print(f"  replaced by {link['by']} ({link['scope'].get('level')})")
+        print(f"  replaced by {link['by']} ({scope_text(link['scope'])})")
     if u["annulled"]:
         for did in u["annulled_by"]:
             d = tally.decisions[did]
