@@ -47,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
         with tmp.open("w", encoding="utf-8") as fh:
             n = export_jsonl(store, eid, fh)
         tmp.replace(out)
-    print(f"{n} events of election {eid} written to {out}", file=sys.stderr)
+    print(f"{n:,} events of election {eid} written to {out}", file=sys.stderr)
     return 0

@@ -201,7 +201,7 @@ def run_copies(args: argparse.Namespace) -> int:
         )
     recorded, rejected = len(result.recorded), result.rejected
     print(
-        f"{recorded} copies recorded, {result.duplicates} already present, "
+        f"{recorded:,} copies recorded, {result.duplicates:,} already present, "
         f"{len(rejected)} refused by the protocol checks"
     )
     for r in rejected:
@@ -236,5 +236,5 @@ def run_bounds(args: argparse.Namespace) -> int:
                     values=exc.values,
                 )
             raise exc from None
-    print(f"{len(events)} lower bounds recorded, {len(rows) - len(events)} unchanged or empty")
+    print(f"{len(events):,} lower bounds recorded, {len(rows) - len(events):,} unchanged or empty")
     return 0

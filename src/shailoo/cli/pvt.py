@@ -105,13 +105,13 @@ def run_design(args: argparse.Namespace) -> int:
             expected_turnout=args.expected_turnout,
         )
     print(
-        f"PVT sample of {len(d.sample)} stations ({d.voters_needed} voters needed for "
+        f"PVT sample of {len(d.sample):,} stations ({d.voters_needed:,} voters needed for "
         f"a margin of {100 * d.margin_of_error:g} percentage points at "
         f"{100 * d.confidence:g} % confidence, design effect "
         f"{d.design_effect:g}), seed {d.seed}"
     )
     for region, n in sorted(d.allocation().items()):
-        print(f"  {region}: {n} of {d.strata[region]}")
+        print(f"  {region}: {n:,} of {d.strata[region]:,}")
     return 0
 
 
@@ -143,7 +143,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     else:
         est = report.estimate
         print(
-            f"PVT: {est.reported} of {est.sampled} sampled stations reported; "
+            f"PVT: {est.reported:,} of {est.sampled:,} sampled stations reported; "
             f"{100 * est.confidence:g} % intervals; shares of {est.denominator}"
         )
         if report.designs > 1:

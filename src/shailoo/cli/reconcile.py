@@ -110,7 +110,7 @@ def run_list(args: argparse.Namespace) -> int:
     for r in items:
         print(f"{r.station}\t{_state(r)}\t{', '.join(r.lines) or '-'}")
     n_disputed = sum(r.disputed for r in found.values())
-    print(f"{len(found)} stations with several sources, {n_disputed} disputed")
+    print(f"{len(found):,} stations with several sources, {n_disputed:,} disputed")
     return 0
 
 
