@@ -25,13 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("station")
     p.add_argument("--json", action="store_true", help="print the view as JSON")
-    p.add_argument(
+    # computing the risk now and reading it from a file are two answers to one question
+    risk = p.add_mutually_exclusive_group()
+    risk.add_argument(
         "--risk",
         action="store_true",
         help="compute the forensic risk now (runs the forensic battery: seconds on a large "
         "election)",
     )
-    p.add_argument(
+    risk.add_argument(
         "--risk-scores",
         metavar="FILE",
         help="read the risk from a scores file of 'shailoo forensics --scores FILE.csv'",

@@ -346,7 +346,7 @@ def render(view: Mapping[str, Any]) -> str:
     else:
         raised = ", ".join(risk["raised"]) or "no signal above its threshold"
         where = (
-            f" (rank {risk['rank']} of {risk['of']}, leader {risk['leader']})"
+            f" (rank {risk['rank']} of {risk['of']}, leader {names.get(risk['leader'], risk['leader'])})"
             if "rank" in risk
             else f" (from {risk.get('source')})"
         )
