@@ -497,3 +497,21 @@ def test_the_api_guesses_nothing_in_a_protocol(
     assert r.status_code == 422, r.text
     assert r.json()["error"] == "InputError"
     assert qa_api.post("/api/protocols", json=_protocol(qa_files)).json()["duplicate"] is True
+
+
+@pytest.mark.parametrize(
+    "bad", [["--id", "Bad Id/../x"], ["--date", "2021-13-01"]], ids=["id", "date"]
+)
+def test_a_refused_rerun_leaves_the_original_intact(
+    qa_db: Path, capsys: pytest.CaptureFixture[str], bad: list[str]
+) -> None:
+    db = str(qa_db)
+    argv = ["decide", "annul", "--db", db, "--level", "district", "--unit", "Region 03 01"]
+    assert main([*argv, *DECIDE, "--for", "9"]) == 0
+    rerun = ["rerun", "--db", db, "--level", "district", "--ids", "Region 03 01"]
+    assert main([*rerun, *bad]) == 2
+    capsys.readouterr()
+    # once, the old ledger said "replaced by" an election that was never created
+    assert main(["results", "--db", db]) == 0
+    assert "replaced by" not in capsys.readouterr().out
+    assert main(rerun) == 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import ELECTION_DEFINED, ELECTION_REPLACED
 from shailoo.domain.model import Election, Party
+from shailoo.ledger.store import ELECTION_ID
 from shailoo.tally.service import load_tally
 from shailoo.tally.units import normalise_level
 
@@ -128,6 +129,17 @@ def create_rerun(
     rerun_id = new_id or _new_id(store, old.id)
     if rerun_id in store.elections():
         raise Refused(f"election {rerun_id!r} already exists")
+    # Everything the new ledger's first event needs is checked before the old ledger says
+    # "replaced by": a refused id or date once left the old election pointing at nothing.
+    if not ELECTION_ID.match(rerun_id):
+        raise InputError(
+            "an election id is a short slug: lowercase letters, digits and '-'",
+            column="id",
+            rule="election-id",
+            values={"id": rerun_id},
+        )
+    if date is not None:
+        date = _check_day(date)
     store.append(old.id, [(ELECTION_REPLACED, {"by": rerun_id, "scope": scope}, author)])
     head = store.head(old.id)
     assert head is not None
@@ -156,3 +168,18 @@ def _scope_stations(tally: Any, scope: dict[str, Any]) -> set[str]:
     if level == "election":
         return set(tally.station_ids("nation"))
     return {s for uid in scope.get("ids", []) for s in tally.station_ids(level, uid)}
+
+
+def _check_day(text: str) -> str:
+    """The re-run's polling day as YYYY-MM-DD, or InputError."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InputError(
+            "the re-run's polling day must be a calendar date YYYY-MM-DD",
+            column="date",
+            rule="date",
+            values={"date": text},
+        ) from None
