@@ -515,3 +515,10 @@ def test_a_refused_rerun_leaves_the_original_intact(
     assert main(["results", "--db", db]) == 0
     assert "replaced by" not in capsys.readouterr().out
     assert main(rerun) == 0
+
+
+def test_rerun_ids_without_a_level_is_a_usage_error(
+    qa_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rerun", "--db", str(qa_db), "--ids", "Region 03 01"]) == 2
+    assert "--level" in capsys.readouterr().err

@@ -51,10 +51,18 @@ def run(args: argparse.Namespace) -> int:
     """Create the re-run and print what was linked."""
     from shailoo.cli.init import default_author
     from shailoo.commission import create_rerun, read_parties_csv
+    from shailoo.domain.errors import InputError
     from shailoo.ledger import open_store
 
     parties = read_parties_csv(args.parties) if args.parties else None
     ids = [x.strip() for x in args.ids.split(",") if x.strip()]
+    if ids and args.level in (None, "election"):
+        # without --level the ids were ignored and the whole election was asked for
+        raise InputError(
+            "--ids names units of a partial re-run: add --level district, region or station",
+            column="--ids",
+            rule="usage",
+        )
     with open_store(args.db, must_exist=True) as store:
         new = create_rerun(
             store,
