@@ -52,6 +52,8 @@ CLEAN = [
     (3000, 1.6, 0.55, 1.0, 400, TWO_PARTY, 3),
     (3000, 2.2, 0.75, 0.3, 1400, DOMINANT, 4),
     (12000, 1.0, 0.6, 0.45, 1400, None, 5),
+    # tiny stations: the digit tests' resampled null used to reject these (p = 0.001)
+    (30000, 1.0, 0.6, 0.45, 60, None, 6),
 ]
 
 
