@@ -119,11 +119,11 @@ def clean_configs(count: int) -> list[dict[str, object]]:
     het = [0.5, 1.0, 1.6, 2.2]
     turnout = [0.35, 0.55, 0.75, 0.88]
     spread = [0.45, 1.0, 0.3]
-    mean_reg = [1400, 400, 2500]
+    mean_reg = [1400, 400, 2500, 80, 150]
     systems = list(PARTY_SYSTEMS)
     return [
         {"n": sizes[i % 8], "heterogeneity": het[(i // 2) % 4], "turnout": turnout[(i * 3) % 4],
-         "size_spread": spread[i % 3], "mean_registered": mean_reg[(i // 3) % 3],
+         "size_spread": spread[i % 3], "mean_registered": mean_reg[(i // 3) % 5],
          "parties": systems[(i // 4) % 4], "seed": 100 + i}
         for i in range(count)
     ]  # fmt: skip
@@ -332,6 +332,9 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     ap.add_argument("--speed-only", action="store_true", help="only part 3 (speed)")
     ap.add_argument("--variations-only", action="store_true", help="only the stuffing variations")
+    ap.add_argument(
+        "--alarms-only", action="store_true", help="only the false alarms and the alarm power"
+    )
     ap.add_argument("--million-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.million_child:
@@ -345,6 +348,13 @@ def main() -> int:
             args.json.write_text(json.dumps(results, indent=2, default=float), encoding="utf-8")
         return 0
     print(f"machine: {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}")
+    if args.alarms_only:
+        results["false_alarms"] = fa = false_alarms(40, 1000)
+        print(f"false alarms: {fa}", flush=True)
+        results["alarm_power"] = alarm_power(seeds[:3], 1000)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, default=float), encoding="utf-8")
+        return 0
     if not args.speed_only:
         print("1. detection (200 replicates per null):", flush=True)
         det = detection(seeds, 200)
