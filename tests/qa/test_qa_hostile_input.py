@@ -522,3 +522,14 @@ def test_rerun_ids_without_a_level_is_a_usage_error(
 ) -> None:
     assert main(["rerun", "--db", str(qa_db), "--ids", "Region 03 01"]) == 2
     assert "--level" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("typed", ["1_000", "+5", "١٣", "1e3", "ten"])
+def test_the_staff_form_reads_plain_digits_only(typed: str) -> None:
+    from shailoo.api.staff import _int
+    from shailoo.domain.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        _int({"invalid": typed}, "invalid")
+    assert caught.value.rule == "not-an-integer" and caught.value.column == "invalid"
+    assert _int({"invalid": " 12 "}, "invalid") == 12

@@ -40,12 +40,13 @@ def _page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
 
 def _int(form: dict[str, str], key: str) -> int:
     raw = (form.get(key) or "").strip()
-    try:
-        value = int(raw)
-    except ValueError:
+    digits = raw[1:] if raw.startswith("-") else raw
+    # int() also takes '1_000', '+5' and non-Latin digits; a protocol line is plain digits
+    if not (digits.isascii() and digits.isdigit()):
         raise InputError(
             "enter a whole number", column=key, rule="not-an-integer", values={key: raw}
-        ) from None
+        )
+    value = int(raw)
     if value < 0:
         raise InputError(
             "a count cannot be negative", column=key, rule="negative", values={key: value}
