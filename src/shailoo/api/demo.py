@@ -216,7 +216,8 @@ def seats_report(db: str, election_id: str | None = None) -> str:
         "",
     ]
     law, alloc, national, regions = seats_for_tally(tally)
-    lines.append(format_allocation(law, alloc, national, regions))
+    names = {p.id: p.name for p in tally.election.parties}
+    lines.append(format_allocation(law, alloc, national, regions, names=names))
     return "\n".join(lines)
 
 
