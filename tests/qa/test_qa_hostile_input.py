@@ -533,3 +533,35 @@ def test_the_staff_form_reads_plain_digits_only(typed: str) -> None:
         _int({"invalid": typed}, "invalid")
     assert caught.value.rule == "not-an-integer" and caught.value.column == "invalid"
     assert _int({"invalid": " 12 "}, "invalid") == 12
+
+
+@pytest.mark.parametrize(
+    ("argv", "rule"),
+    [
+        (["--role", "operator", "--district", "Nowhere"], "[unknown-district]"),
+        (["--role", "admin", "--district", "Region 01 01"], "[district-not-operator]"),
+        (["--role", "commission", "--observer", "k1"], "[observer-not-observer]"),
+    ],
+    ids=["unknown-district", "admin-with-district", "commission-with-accreditation"],
+)
+def test_user_add_refuses_a_scope_that_cannot_apply(
+    qa_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    rule: str,
+) -> None:
+    monkeypatch.setenv("SHAILOO_PASSWORD", "a long password")
+    assert main(["user", "add", "ana", *argv, "--db", str(qa_db)]) == 2
+    assert rule in capsys.readouterr().err
+
+
+def test_user_add_says_when_it_replaces_an_account(
+    qa_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHAILOO_PASSWORD", "a long password")
+    argv = ["user", "add", "ana", "--role", "operator", "--district", "Region 01 01"]
+    assert main([*argv, "--db", str(qa_db)]) == 0
+    assert "added ana" in capsys.readouterr().out
+    assert main([*argv, "--db", str(qa_db)]) == 0
+    assert "replaced ana" in capsys.readouterr().out

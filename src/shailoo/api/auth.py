@@ -68,6 +68,28 @@ def ensure_tables(store: SqlStore) -> None:
         store.execute(sql)
 
 
+def _check_district(store: SqlStore, district: str) -> None:
+    """Refuse a district no election of the database has (a typo would lock the operator out).
+
+    Accounts may be made before any election exists; then there is nothing to check against.
+    """
+    elections = getattr(store, "elections", None)
+    ids = elections() if callable(elections) else []
+    if not ids:
+        return
+    known = sorted({s.district for eid in ids for s in store.election(eid).stations})  # type: ignore[attr-defined]
+    if district not in known:
+        raise InputError(
+            "no election in this database has that district",
+            column="district",
+            rule="unknown-district",
+            values={
+                "district": district,
+                "known": ", ".join(known[:8]) + (" ..." if len(known) > 8 else ""),
+            },
+        )
+
+
 def add_user(
     store: SqlStore,
     name: str,
@@ -112,6 +134,17 @@ def add_user(
             column="observer",
             rule="observer-without-accreditation",
         )
+    if district and role is not Role.OPERATOR:
+        # a scope the role does not use would read as a restriction that is not there
+        raise InputError(
+            "only an operator has a district", column="district", rule="district-not-operator"
+        )
+    if observer_id and role is not Role.OBSERVER:
+        raise InputError(
+            "only an observer has an accreditation", column="observer", rule="observer-not-observer"
+        )
+    if role is Role.OPERATOR and district:
+        _check_district(store, district)
     ensure_tables(store)
     store.execute("DELETE FROM web_users WHERE name = ?", (name,))
     store.execute(

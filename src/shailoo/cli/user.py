@@ -53,10 +53,12 @@ def run(args: argparse.Namespace) -> int:
         if not args.role:
             raise InputError("'shailoo user add' needs --role", rule="no-role")
         password = os.environ.get("SHAILOO_PASSWORD") or _ask_password(args.name)
+        existed = any(u["name"] == args.name for u in auth.list_users(store))
         user = auth.add_user(
             store, args.name, password, args.role, district=args.district, observer_id=args.observer
         )
-        print(f"added {user.name} ({user.role.value})")
+        # 'add' replaces an account of the same name: say so, it may have been someone else's
+        print(f"{'replaced' if existed else 'added'} {user.name} ({user.role.value})")
     return 0
 
 
