@@ -565,3 +565,10 @@ def test_user_add_says_when_it_replaces_an_account(
     assert "added ana" in capsys.readouterr().out
     assert main([*argv, "--db", str(qa_db)]) == 0
     assert "replaced ana" in capsys.readouterr().out
+
+
+def test_a_postgresql_server_that_is_down_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["results", "--db", "postgresql://postgres@127.0.0.1:5999/test"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("shailoo results: ") and "PostgreSQL" in err
+    assert len(err.strip().splitlines()) == 1, err

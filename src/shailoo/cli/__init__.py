@@ -82,7 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except ShailooError as exc:
-        print(f"shailoo {args.command}: {exc}", file=sys.stderr)
+        # one line, always: a driver's message (psycopg's "...\n\tIs the server running")
+        # may carry line breaks; other spacing is kept, it may be part of a value
+        message = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+        print(f"shailoo {args.command}: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
