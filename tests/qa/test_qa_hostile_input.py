@@ -572,3 +572,12 @@ def test_a_postgresql_server_that_is_down_is_one_line(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert err.startswith("shailoo results: ") and "PostgreSQL" in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_the_sites_seat_steps_name_parties(qa_db: Path, tmp_path: Path) -> None:
+    import json
+
+    assert main(["publish", "--db", str(qa_db), str(tmp_path / "site")]) == 0
+    steps = json.loads((tmp_path / "site" / "index.json").read_text())["seats"]["explanation"]
+    assert any(s.startswith("Party A: ") for s in steps), steps
+    assert not any(s.startswith("A: ") for s in steps), steps

@@ -7,6 +7,7 @@ only shape them for the pages (and their JSON twins).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from shailoo.api import views
@@ -129,11 +130,22 @@ def seats(tally: Tally) -> dict[str, Any]:
             for i, pid in enumerate(order)
         ],
         "excluded": dict(alloc.excluded),
-        "explanation": [str(s.get("text", "")) for s in alloc.steps]
+        "explanation": [_step_text(s, names) for s in alloc.steps]
         + [f"{names.get(p, p)}: {why}" for p, why in alloc.excluded.items()]
         + list(alloc.notes),
         "provisional": tally.unit("nation").stations_missing > 0,
     }
+
+
+def _step_text(step: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """A step of the allocation as a reader wants it: the party's name where the law engine
+    (which knows only ids) put the id at the start of the sentence."""
+    text = str(step.get("text", ""))
+    pid = step.get("party")
+    starts = isinstance(pid, str) and pid in names and text.startswith(pid)
+    if starts and text[len(str(pid)) : len(str(pid)) + 1] in (":", " "):
+        return names[str(pid)] + text[len(str(pid)) :]
+    return text
 
 
 def _as_reported(tally: Tally, level: str, unit_id: str) -> dict[str, Any] | None:
