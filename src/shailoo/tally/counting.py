@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shailoo.domain.model import Protocol
+from shailoo.tally.payloads import ProtocolPayload
 
 OFFICIAL = "official"
 SECOND_ENTRY = "second-entry"
@@ -36,8 +37,14 @@ NUMERIC_FIELDS = (
 )
 
 
-def protocol_from_payload(payload: Mapping[str, Any]) -> Protocol:
-    """Build a :class:`Protocol` from a ``protocol.recorded`` / ``protocol.corrected`` payload."""
+def protocol_from_payload(payload: Mapping[str, Any] | ProtocolPayload) -> Protocol:
+    """Build a :class:`Protocol` from a ``protocol.recorded`` / ``protocol.corrected`` payload.
+
+    The payload is the ledger's dict or the struct a rebuild decodes it into
+    (:class:`~shailoo.tally.payloads.ProtocolPayload`); both give the same protocol.
+    """
+    if isinstance(payload, ProtocolPayload):
+        return payload.to_protocol()
     return Protocol(
         station=str(payload["station"]),
         registered=int(payload["registered"]),

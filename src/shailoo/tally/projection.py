@@ -15,7 +15,7 @@ annulled stations dropped, or replaced by a partial re-run's protocol).
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ from shailoo.tally.counting import (
     accepted_protocol,
     protocol_from_payload,
 )
+from shailoo.tally.payloads import ProtocolPayload, Version, decode_protocol
 from shailoo.tally.units import Decision, StationStatus, UnitResult, normalise_level
 
 # Column layout of a station row.
@@ -50,6 +51,7 @@ _PARTY0 = _RERUN + 1
 _ROW = dict(zip(NUMERIC_FIELDS, range(len(NUMERIC_FIELDS)), strict=True))
 
 _HEAD = operator.itemgetter(*NUMERIC_FIELDS)
+_PROTOCOL_KINDS = frozenset({PROTOCOL_RECORDED, PROTOCOL_CORRECTED})
 
 #: above this many stations a decision recomputes the sums instead of updating them row by row
 _BULK = 256
@@ -91,8 +93,9 @@ class Tally:
         self._agg = self._empty_aggregates()
         # A version is kept as its ledger payload until someone reads it as a Protocol
         # (building ~100,000 Protocol objects would dominate a rebuild; see bench/tally.py).
-        self._versions: dict[str, dict[str, Protocol | Mapping[str, Any]]] = {}
-        self._accepted: dict[str, tuple[Protocol | Mapping[str, Any] | None, str]] = {}
+        # A rebuild keeps it as the struct msgspec decodes (shailoo.tally.payloads).
+        self._versions: dict[str, dict[str, Version]] = {}
+        self._accepted: dict[str, tuple[Version | None, str]] = {}
         self._dirty: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._cover = np.zeros(n, dtype=np.int32)
@@ -132,6 +135,71 @@ class Tally:
         tally._finish_rebuild()
         return tally
 
+    @classmethod
+    def rebuild_from_rows(cls, election: Election, rows: Iterable[Sequence[Any]]) -> Tally:
+        """Build the tally from scratch from raw ledger rows, as :meth:`rebuild` does.
+
+        ``rows`` are ``(seq, kind, author, recorded_at, hash, payload)`` in ledger order with
+        the payload as stored JSON text (:meth:`shailoo.ledger.Store.event_payloads`). A
+        protocol row may come without its hash (``None``); if the last row is such a one,
+        ``head_hash`` is left empty for the caller to read (``load_tally`` does). Every
+        event is read; protocol payloads are decoded straight into
+        :class:`~shailoo.tally.payloads.ProtocolPayload` structs instead of dicts and
+        :class:`Event` objects, which is most of what a rebuild of a large ledger costs
+        (bench/tally.py). Any other event, and any protocol payload the strict struct refuses,
+        is applied through :meth:`apply` like :meth:`rebuild` does, so the state is the same
+        (``tests/tally/test_rebuild_rows_property.py``).
+        """
+        tally = cls(election)
+        tally._deferred = True
+        tally._replay_rows(rows)
+        tally._finish_rebuild()
+        return tally
+
+    def _replay_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Apply raw rows while deferred; protocols go straight to ``_versions`` (see above)."""
+        import msgspec
+
+        generic = msgspec.json.Decoder().decode
+        sidx, all_versions, dirty = self._sidx, self._versions, self._dirty
+        unknown = self.unknown_stations
+        head_seq, head_hash = self.head_seq, self.head_hash
+        for seq, kind, author, recorded_at, hash_, payload in rows:
+            if kind in _PROTOCOL_KINDS:
+                proto = decode_protocol(payload)
+                if proto is not None:
+                    # while deferred, _apply_protocol only keeps the newest version per
+                    # (station, source) and marks the station: the same, inline
+                    station = proto.station
+                    if station in sidx:
+                        source = proto.source or OFFICIAL
+                        versions = all_versions.get(station)
+                        if versions is None:
+                            all_versions[station] = {source: proto}
+                        else:
+                            versions[source] = proto
+                        dirty.add(station)
+                    else:
+                        unknown.add(station)
+                    head_seq = max(head_seq, int(seq))
+                    # a hash not read (None) leaves the head's hash to the caller ("")
+                    head_hash = "" if hash_ is None else hash_ or head_hash
+                    continue
+            self.head_seq, self.head_hash = head_seq, head_hash
+            self.apply(
+                Event(
+                    int(seq),
+                    kind,
+                    generic(payload),
+                    author or "",
+                    recorded_at or "",
+                    self.election.id,
+                    hash_ or "",
+                )
+            )
+            head_seq, head_hash = self.head_seq, self.head_hash
+        self.head_seq, self.head_hash = head_seq, head_hash
+
     def _finish_rebuild(self) -> None:
         if not self.election.double_entry:
             # the common case inline (the newest official protocol counts), as in _reaccept
@@ -149,16 +217,19 @@ class Tally:
                 self._reaccept(station)
         self._dirty.clear()
         self._deferred = False
-        accepted = self._accepted
-        empty = self._vector(None)
-        if self._station_ids:
-            self._rows_all = np.array(
-                [
-                    self._vector(accepted[sid][0]) if sid in accepted else empty
-                    for sid in self._station_ids
-                ],
-                dtype=np.int64,
-            ).reshape(len(self._station_ids), self._width)
+        # only stations with an accepted protocol have a non-zero row: fill those at once
+        sidx = self._sidx
+        present = [
+            (i, chosen)
+            for sid, (chosen, _) in self._accepted.items()
+            if chosen is not None and (i := sidx.get(sid)) is not None
+        ]
+        self._rows_all = np.zeros((len(self._station_ids), self._width), dtype=np.int64)
+        if present:
+            at = np.fromiter((i for i, _ in present), dtype=np.intp, count=len(present))
+            self._rows_all[at] = np.array(
+                [self._vector(chosen) for _, chosen in present], dtype=np.int64
+            ).reshape(len(present), self._width)
         self._rows = self._rows_all.copy()
         self._recompute_counted(np.flatnonzero(self._cover))
         self._recompute_aggregates()
@@ -170,9 +241,23 @@ class Tally:
                 agg[level][:] = 0
                 np.add.at(agg[level], index, rows)
 
-    def _vector(self, proto: Protocol | Mapping[str, Any] | None) -> list[int]:
+    def _vector(self, proto: Version | None) -> list[int]:
         if proto is None:
             return [0] * self._width
+        if type(proto) is ProtocolPayload:
+            # what a rebuild holds for nearly every station: attribute reads, no dict
+            return [
+                proto.registered,
+                proto.ballots_received,
+                proto.ballots_issued,
+                proto.ballots_cast,
+                proto.invalid,
+                proto.against_all,
+                1,
+                0,
+                0,
+                *map(proto.votes.get, self.party_ids, self._zeros),
+            ]
         if isinstance(proto, Protocol):
             head: tuple[int, ...] = (
                 proto.registered,
@@ -184,6 +269,7 @@ class Tally:
             )
             votes: Mapping[str, int] = proto.votes
         else:
+            assert not isinstance(proto, ProtocolPayload)  # handled above
             head = _HEAD(proto)
             votes = proto["votes"]
         # C-level lookups: this runs once per protocol in a rebuild. A party not on this
@@ -310,7 +396,7 @@ class Tally:
             return
         versions = self._versions.get(station, {})
         resolved = self._resolved.get(station)
-        chosen: tuple[Protocol | Mapping[str, Any] | None, str]
+        chosen: tuple[Version | None, str]
         if resolved is None and not self.election.double_entry:
             # the common case, without building a Protocol: the newest official one counts
             official = versions.get(OFFICIAL)

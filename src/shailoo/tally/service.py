@@ -87,20 +87,28 @@ def ledger_events(store: Store, election_id: str, after_seq: int = 0) -> Iterato
 
 
 def _load(store: Store, election_id: str, seen: set[str], progress: bool = False) -> Tally:
+    from shailoo.ledger.store import COLUMNS, PROTOCOL_KINDS
+
     seen.add(election_id)
-    # seq 1 is election.defined, already read by store.election: not decoded twice
-    events: Iterable[Event] = ledger_events(store, election_id, 1)
+    # seq 1 is election.defined, already read by store.election: not decoded twice. The rows
+    # carry only the columns the tally reads, and protocol payloads are decoded into structs
+    # (Tally.rebuild_from_rows; issue 4, bench/tally.py).
+    rows: Iterable[tuple[int, str, str | None, str | None, str | None, str]]
+    rows = store.event_payloads(election_id, 1, without_details=PROTOCOL_KINDS)
     if progress:
         from tqdm import tqdm
 
-        events = tqdm(
-            events, total=max(0, store.count(election_id) - 1), desc=election_id, unit="ev"
-        )
-    tally = Tally.rebuild(store.election(election_id), events)
+        rows = tqdm(rows, total=max(0, store.count(election_id) - 1), desc=election_id, unit="ev")
+    tally = Tally.rebuild_from_rows(store.election(election_id), rows)
     if tally.head_seq == 0:
         head = store.head(election_id)
         if head is not None:
             tally.head_seq, tally.head_hash = head.seq, head.hash
+    elif not tally.head_hash:
+        # the last event was a protocol, whose hash the bulk read skips: read that one row
+        last = next(iter(store.event_rows(election_id, tally.head_seq - 1)), None)
+        if last is not None:
+            tally.head_hash = str(last[COLUMNS.index("hash")])
     for link in tally.replaced_by:
         by = link["by"]
         if link["scope"].get("level", "election") != "election" and by not in seen:
