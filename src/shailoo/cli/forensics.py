@@ -108,7 +108,7 @@ def table_from_db(db: str, election: str | None = None) -> StationTable:
     from shailoo.ledger import open_store
     from shailoo.tally.service import load_tally
 
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         tally = load_tally(store, election)
         protocols = list(tally.current_protocols())
         stations = tally.election.stations

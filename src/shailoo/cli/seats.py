@@ -157,7 +157,7 @@ def allocate_db(
             "the ledger mode (--db) needs shailoo.tally.service, which this installation "
             "lacks; use: shailoo seats LAW RESULTS.csv"
         ) from None
-    with open_store(db) as store:
+    with open_store(db, must_exist=True) as store:
         tally = load_tally(store, election)
     law, alloc, national, regions = seats_for_tally(tally)
     names = {p.id: p.name for p in tally.election.parties}

@@ -76,6 +76,14 @@ def run(args: argparse.Namespace) -> int:
                 rule="non-negative",
                 values={name: getattr(args, name)},
             )
+    for name in ("vote_buying", "stuffing_districts"):
+        if getattr(args, name) < 0:
+            raise InputError(
+                "must not be negative",
+                column="--" + name.replace("_", "-"),
+                rule="non-negative",
+                values={name: getattr(args, name)},
+            )
     if args.stations is not None and args.stations < 1:
         raise InputError(
             "must be at least 1", column="--stations", rule="positive", values={"n": args.stations}
@@ -88,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         "rewritten": args.rewritten,
         "heterogeneity": args.heterogeneity,
         "size_spread": args.size_spread,
-        "stuffing_districts": max(args.stuffing_districts, 0),
+        "stuffing_districts": args.stuffing_districts,
     }
     from tqdm import tqdm
 

@@ -332,6 +332,7 @@ def read_results(
             invalid=by_role.get("invalid"),
             against_all=by_role.get("against_all"),
         )
+        _check_row_adds_up(t, name=name, line=n)
         totals.append(t)
         if unit_index is not None:
             assert unit is not None
@@ -393,6 +394,32 @@ def read_results(
     return ResultsFile(
         name, national, units, unit_column, columns, unit_kind, tuple(notes), unit_lines
     )
+
+
+def _check_row_adds_up(t: VoteTotals, *, name: str, line: int) -> None:
+    """Refuse a row whose counted ballots exceed the ballots cast.
+
+    Ballots cast are every ballot in the boxes: party votes, against all and invalid ones are
+    parts of it, so together they cannot be more (they may be fewer when a source leaves some
+    lists out). Shares above 100 % would otherwise pass silently into the thresholds.
+    """
+    if t.ballots_cast is None:
+        return
+    parts = t.party_votes + (t.against_all or 0) + (t.invalid or 0)
+    if parts > t.ballots_cast:
+        raise InputError(
+            "party votes, against all and invalid ballots add up to more than the ballots cast",
+            file=name,
+            line=line,
+            column="ballots_cast",
+            rule="exceeds-ballots-cast",
+            values={
+                "ballots_cast": t.ballots_cast,
+                "party_votes": t.party_votes,
+                "against_all": t.against_all or 0,
+                "invalid": t.invalid or 0,
+            },
+        )
 
 
 def cells_value(totals: VoteTotals, column: str, role: str) -> int:

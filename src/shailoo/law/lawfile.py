@@ -545,5 +545,10 @@ def load_law(name_or_path: str | Path) -> Law:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise LawError(f"{text_name}: cannot read the law file: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise LawError(
+                f"{text_name}: the law file is not UTF-8 text (byte {exc.start}); "
+                "save it as UTF-8 TOML (see docs/law-files.md)"
+            ) from None
         return parse_law(text, source=text_name)
     return parse_law(preset_text(text_name), source=f"preset {text_name}")
