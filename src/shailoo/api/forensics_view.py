@@ -108,6 +108,7 @@ class ForensicsCache:
             "replicates": report.replicates,
             "seed": report.seed,
             "alarm": report.alarm,
+            "alarm_rule": report.alarm_rule,
             "summary": [
                 {
                     "name": t["name"],
@@ -117,6 +118,9 @@ class ForensicsCache:
                     "p_value": None if t["p_value"] is None else f"{t['p_value']:.3g}",
                     "meaning": t["meaning"],
                     "flag": t["alarm"],
+                    # descriptive measures never raise the alarm; one past its mark is a note
+                    "noted": bool((t.get("details") or {}).get("noted", False)),
+                    "calibrated": bool(t.get("calibrated", False)),
                     "threshold": t["threshold"],
                     "paper": t["paper"],
                 }
