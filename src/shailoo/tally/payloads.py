@@ -1,52 +1,78 @@
-"""Protocol payloads decoded straight from the ledger's JSON into a typed struct.
+"""Protocol payloads decoded straight from the ledger's JSON into typed structs.
 
-A rebuild reads every protocol event of the ledger; decoding each payload into a plain dict
-and later into a :class:`~shailoo.domain.model.Protocol` was most of its cost (bench/tally.py,
-issue 4). :class:`ProtocolPayload` is what msgspec decodes a ``protocol.recorded`` /
-``protocol.corrected`` payload into in one C-level step. It holds the same values the dict
-would (fields the tally never reads, such as ``warnings``, are skipped), and it is turned into
-a ``Protocol`` only when someone reads the station.
+A rebuild reads every protocol event of the ledger; decoding each payload into a plain dict,
+then a :class:`~shailoo.domain.model.Protocol`, then a row of the tally's matrix was most of
+its cost (bench/tally.py, issue 4). Here msgspec decodes a ``protocol.recorded`` /
+``protocol.corrected`` payload in one C-level step into a :class:`ProtocolPayload` whose
+``votes`` is a struct with one integer field per party on this election's ballot, so a
+station's row is two :func:`msgspec.structs.astuple` calls. A ``Protocol`` is built only when
+someone reads the station.
 
-The decoder is strict: a payload whose numbers are not JSON integers, or that lacks a field,
-is refused with ``None`` and the caller replays that event through the generic dict path, so
-the values the tally ends with never depend on which path read the event.
+The decoder is strict: a payload whose counts are not JSON integers, that lacks a field, or
+whose votes name a party not on the ballot or leave one out, is refused with ``None``. The
+caller then replays that event through the generic dict path, so the values the tally ends
+with never depend on which path read the event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import msgspec
+from msgspec.structs import astuple
 
 from shailoo.domain.model import Protocol
 
 #: :data:`shailoo.tally.counting.OFFICIAL` (counting imports this module, not the reverse)
 _OFFICIAL = "official"
 
+#: the head of a payload, in the order of the struct's first fields (and of a tally row)
+HEAD_FIELDS = (
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
+
+
+class BallotVotes(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """Votes per party; each election's subclass has one field per party, in id order.
+
+    ``forbid_unknown_fields``: a vote for a party not on the ballot makes the payload take
+    the generic path, which keeps that party in the protocol as recorded.
+    """
+
+    def as_dict(self) -> dict[str, int]:
+        """The votes as the ledger's ``votes`` object (party id -> votes, ids sorted)."""
+        return dict(zip(self.__struct_encode_fields__, astuple(self), strict=True))
+
 
 class ProtocolPayload(msgspec.Struct, gc=False):
     """The fields of a protocol event's payload that the tally reads.
 
-    ``gc=False``: the struct holds only strings, integers and a str -> int dict, so it can
+    ``gc=False``: a payload holds only strings, integers and a struct of integers, so it can
     never be part of a reference cycle, and 100,000 of them need not be tracked by the
-    garbage collector.
+    garbage collector. Fields the tally never reads (``warnings``) are skipped.
     """
 
-    station: str
     registered: int
     ballots_received: int
     ballots_issued: int
     ballots_cast: int
     invalid: int
     against_all: int
-    votes: dict[str, int]
+    votes: BallotVotes
+    station: str
     source: str | None = None
     entered_by: Any = None
     reason: Any = None
 
     def to_protocol(self) -> Protocol:
-        """The :class:`Protocol` this payload records (the same one the dict path builds)."""
+        """The :class:`Protocol` this payload records (the one the dict path builds)."""
         return Protocol(
             station=self.station,
             registered=self.registered,
@@ -55,7 +81,7 @@ class ProtocolPayload(msgspec.Struct, gc=False):
             ballots_cast=self.ballots_cast,
             invalid=self.invalid,
             against_all=self.against_all,
-            votes=dict(self.votes),
+            votes=self.votes.as_dict(),
             source=self.source or _OFFICIAL,
             entered_by=self.entered_by,
             reason=self.reason,
@@ -65,17 +91,47 @@ class ProtocolPayload(msgspec.Struct, gc=False):
 #: one station's protocol as the tally keeps it: built, as in the ledger, or as decoded here
 Version = Protocol | Mapping[str, Any] | ProtocolPayload
 
-_DECODE = msgspec.json.Decoder(ProtocolPayload).decode
+
+@lru_cache(maxsize=32)
+def _payload_type(parties: tuple[str, ...]) -> type[ProtocolPayload]:
+    # Field names are positional (p0, p1, ...) renamed to the party ids, which need not be
+    # Python identifiers ("ata-meken"). Sorted like the canonical JSON the ledger stores, so
+    # as_dict() gives the votes in the order the dict path reads them.
+    fields = [f"p{i}" for i in range(len(parties))]
+    votes = msgspec.defstruct(
+        "BallotVotes",
+        [(f, int) for f in fields],
+        bases=(BallotVotes,),
+        rename=dict(zip(fields, parties, strict=True)),
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    payload = msgspec.defstruct(
+        "ProtocolPayload", [("votes", votes)], bases=(ProtocolPayload,), gc=False
+    )
+    assert issubclass(payload, ProtocolPayload)  # defstruct is typed as returning Struct
+    return payload
 
 
-def decode_protocol(payload: str | bytes) -> ProtocolPayload | None:
-    """Decode a protocol payload, or ``None`` when it does not fit the strict struct.
+def ballot_order(party_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The order of the vote fields of :func:`protocol_decoder`'s structs (sorted ids)."""
+    return tuple(sorted(set(party_ids)))
 
-    ``None`` covers payloads the generic path reads differently (a count written as ``10.0``
-    or ``true``, a missing field, a station id that is not a string); the caller then decodes
-    the event as a dict and applies it the ordinary way, errors included.
+
+def protocol_decoder(party_ids: tuple[str, ...]) -> Callable[[str | bytes], ProtocolPayload | None]:
+    """A decoder of protocol payloads for a ballot of these parties.
+
+    It returns ``None`` for a payload that does not fit the strict struct (a count written
+    as ``10.0`` or ``true``, a missing field or party, a party not on the ballot, a station
+    id that is not a string); the caller then decodes the event as a dict and applies it the
+    ordinary way, errors included.
     """
-    try:
-        return _DECODE(payload)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return None
+    decode = msgspec.json.Decoder(_payload_type(ballot_order(party_ids))).decode
+
+    def decode_protocol(payload: str | bytes) -> ProtocolPayload | None:
+        try:
+            return decode(payload)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+
+    return decode_protocol

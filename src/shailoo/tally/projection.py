@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
+from msgspec.structs import astuple
 
 from shailoo.domain.events import (
     DECISION_MADE,
@@ -40,7 +42,7 @@ from shailoo.tally.counting import (
     accepted_protocol,
     protocol_from_payload,
 )
-from shailoo.tally.payloads import ProtocolPayload, Version, decode_protocol
+from shailoo.tally.payloads import ProtocolPayload, Version, ballot_order, protocol_decoder
 from shailoo.tally.units import Decision, StationStatus, UnitResult, normalise_level
 
 # Column layout of a station row.
@@ -161,6 +163,7 @@ class Tally:
         import msgspec
 
         generic = msgspec.json.Decoder().decode
+        decode_protocol = protocol_decoder(self.party_ids)
         sidx, all_versions, dirty = self._sidx, self._versions, self._dirty
         unknown = self.unknown_stations
         head_seq, head_hash = self.head_seq, self.head_hash
@@ -181,7 +184,8 @@ class Tally:
                         dirty.add(station)
                     else:
                         unknown.add(station)
-                    head_seq = max(head_seq, int(seq))
+                    if seq > head_seq:
+                        head_seq = int(seq)
                     # a hash not read (None) leaves the head's hash to the caller ("")
                     head_hash = "" if hash_ is None else hash_ or head_hash
                     continue
@@ -201,38 +205,85 @@ class Tally:
         self.head_seq, self.head_hash = head_seq, head_hash
 
     def _finish_rebuild(self) -> None:
+        # A rebuild starts from an empty tally and defers every acceptance to here, so the
+        # stations accepted below are all that have rows; each is collected as it is decided.
+        accepted, sidx = self._accepted, self._sidx
+        structs: list[ProtocolPayload] = []
+        structs_at: list[int] = []
+        others: list[tuple[int, Version]] = []
         if not self.election.double_entry:
             # the common case inline (the newest official protocol counts), as in _reaccept
-            versions, accepted, resolved = self._versions, self._accepted, self._resolved
+            versions, resolved = self._versions, self._resolved
             for station in self._dirty:
                 if station not in resolved:
                     official = versions[station].get(OFFICIAL) if station in versions else None
-                    accepted[station] = (
-                        (official, OFFICIAL) if official is not None else (None, NO_OFFICIAL)
-                    )
-                else:
-                    self._reaccept(station)
+                    if official is None:
+                        accepted[station] = (None, NO_OFFICIAL)
+                        continue
+                    accepted[station] = (official, OFFICIAL)
+                    if isinstance(official, ProtocolPayload):
+                        structs.append(official)
+                        structs_at.append(sidx[station])
+                    else:
+                        others.append((sidx[station], official))
+                    continue
+                self._reaccept(station)
+                self._collect(station, structs, structs_at, others)
         else:
             for station in self._dirty:
                 self._reaccept(station)
+                self._collect(station, structs, structs_at, others)
         self._dirty.clear()
         self._deferred = False
-        # only stations with an accepted protocol have a non-zero row: fill those at once
-        sidx = self._sidx
-        present = [
-            (i, chosen)
-            for sid, (chosen, _) in self._accepted.items()
-            if chosen is not None and (i := sidx.get(sid)) is not None
-        ]
         self._rows_all = np.zeros((len(self._station_ids), self._width), dtype=np.int64)
-        if present:
-            at = np.fromiter((i for i, _ in present), dtype=np.intp, count=len(present))
+        if structs:
+            self._rows_all[np.array(structs_at, dtype=np.intp)] = self._payload_rows(structs)
+        if others:
+            at = np.fromiter((i for i, _ in others), dtype=np.intp, count=len(others))
             self._rows_all[at] = np.array(
-                [self._vector(chosen) for _, chosen in present], dtype=np.int64
-            ).reshape(len(present), self._width)
+                [self._vector(chosen) for _, chosen in others], dtype=np.int64
+            ).reshape(len(others), self._width)
         self._rows = self._rows_all.copy()
         self._recompute_counted(np.flatnonzero(self._cover))
         self._recompute_aggregates()
+
+    def _collect(
+        self,
+        station: str,
+        structs: list[ProtocolPayload],
+        structs_at: list[int],
+        others: list[tuple[int, Version]],
+    ) -> None:
+        """Put the station's accepted protocol (if any) on the list its row is built from."""
+        i = self._sidx.get(station)
+        chosen = self._accepted.get(station, (None, ""))[0]
+        if i is None or chosen is None:
+            return
+        if isinstance(chosen, ProtocolPayload):
+            structs.append(chosen)
+            structs_at.append(i)
+        else:
+            others.append((i, chosen))
+
+    def _payload_rows(self, payloads: list[ProtocolPayload]) -> np.ndarray:
+        """Rows of the matrix for decoded payloads, as :meth:`_vector` gives them one by one.
+
+        One C-level ``astuple`` per struct instead of a dict look-up per party; the votes
+        come in sorted party order and are moved to ballot order by one column permutation.
+        """
+        n_head = len(NUMERIC_FIELDS)
+        k = n_head + len(self.party_ids)
+        flat = np.fromiter(
+            chain.from_iterable([astuple(p)[:n_head] + astuple(p.votes) for p in payloads]),
+            dtype=np.int64,
+            count=len(payloads) * k,
+        ).reshape(len(payloads), k)
+        out = np.zeros((len(payloads), self._width), dtype=np.int64)
+        out[:, :n_head] = flat[:, :n_head]
+        out[:, _REPORTED] = 1
+        columns = [self._party_col[p] for p in ballot_order(self.party_ids)]
+        out[:, columns] = flat[:, n_head:]
+        return out
 
     def _recompute_aggregates(self) -> None:
         for agg, rows in ((self._agg_all, self._rows_all), (self._agg, self._rows)):
@@ -244,22 +295,14 @@ class Tally:
     def _vector(self, proto: Version | None) -> list[int]:
         if proto is None:
             return [0] * self._width
-        if type(proto) is ProtocolPayload:
-            # what a rebuild holds for nearly every station: attribute reads, no dict
-            return [
-                proto.registered,
-                proto.ballots_received,
-                proto.ballots_issued,
-                proto.ballots_cast,
-                proto.invalid,
-                proto.against_all,
-                1,
-                0,
-                0,
-                *map(proto.votes.get, self.party_ids, self._zeros),
-            ]
-        if isinstance(proto, Protocol):
-            head: tuple[int, ...] = (
+        head: tuple[int, ...]
+        votes: Mapping[str, int]
+        if isinstance(proto, ProtocolPayload):
+            # a rebuild fills these in bulk (_payload_rows); this is for single updates
+            head = astuple(proto)[: len(NUMERIC_FIELDS)]
+            votes = proto.votes.as_dict()
+        elif isinstance(proto, Protocol):
+            head = (
                 proto.registered,
                 proto.ballots_received,
                 proto.ballots_issued,
@@ -267,9 +310,8 @@ class Tally:
                 proto.invalid,
                 proto.against_all,
             )
-            votes: Mapping[str, int] = proto.votes
+            votes = proto.votes
         else:
-            assert not isinstance(proto, ProtocolPayload)  # handled above
             head = _HEAD(proto)
             votes = proto["votes"]
         # C-level lookups: this runs once per protocol in a rebuild. A party not on this
