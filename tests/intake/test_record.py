@@ -88,7 +88,9 @@ def test_observer_copy_is_its_own_source(store: Store, election_id: str) -> None
         ballots_issued=p.ballots_issued + 3,
         ballots_received=p.ballots_received + 3,
     )
-    result = record_protocols(store, election_id, [copy], "observer-1")
+    refused = record_protocols(store, election_id, [copy], "observer-1")
+    assert not refused.recorded and [f.code for f in refused.rejected[0].findings] == ["P007"]
+    result = record_protocols(store, election_id, [copy], "observer-1", allow_observer_sources=True)
     assert [e.kind for e in result.recorded] == ["protocol.recorded"]
     latest = store.latest_protocols(election_id)
     assert set(latest) == {(p.station, "official"), (p.station, "observer:taza-shailoo")}

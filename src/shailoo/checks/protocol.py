@@ -39,6 +39,8 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "P004": (ERROR, "unknown party column"),
     "P005": (ERROR, "unknown source"),
     "P006": (ERROR, "region or district is not the station's"),
+    "P007": (ERROR, "observer copy outside the observer workflow"),
+    "P008": (ERROR, "more cells than columns"),
     "P101": (ERROR, "ballots cast do not add up"),
     "P102": (ERROR, "more ballots cast than issued"),
     "P103": (ERROR, "more ballots issued than received"),
@@ -326,6 +328,43 @@ def check_units(
                 )
             )
     return out
+
+
+def observer_source_refusal(source: str) -> Finding | None:
+    """P007 for a protocol whose source is ``observer:<id>`` filed outside the observer workflow.
+
+    An observer's copy counts only from an accredited observer, for a station in the
+    observer's scope (docs/observers.md); those checks live in ``shailoo observer copies``.
+    A protocol file or the staff form could otherwise record ``observer:nobody`` for any
+    station, so both refuse the source unless their caller has made those checks. None for
+    any other source.
+    """
+    if not source.startswith("observer:"):
+        return None
+    return _f(
+        "P007",
+        "observer copies are filed with 'shailoo observer copies', which checks the observer's "
+        "accreditation and scope; a protocol file may hold official, second-entry or machine "
+        "protocols only",
+        "source",
+        source=source,
+    )
+
+
+def extra_cells(line_cells: int, columns: int, extra: list[str]) -> Finding:
+    """P008: a row has ``line_cells`` cells, more than the header's ``columns``, and the extra
+    ones (``extra``, as text) are not empty. Refused rather than cut: a shifted row (a stray
+    comma in a name) would otherwise put every count in the wrong line."""
+    shown = ", ".join(repr(v) for v in extra)
+    return _f(
+        "P008",
+        f"the row has {line_cells} cells but the header {columns} columns; the extra value(s) "
+        f"{shown} belong to no column (a stray comma or a missing header?)",
+        None,
+        extra=extra,
+        cells=line_cells,
+        columns=columns,
+    )
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

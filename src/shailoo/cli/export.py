@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     """Export and say where."""
     from shailoo.ledger import open_store
-    from shailoo.ledger.export import export_jsonl
+    from shailoo.ledger.export import export_jsonl, export_to_file
     from shailoo.tally.service import default_election
 
     with open_store(args.db, must_exist=True) as store:
@@ -43,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
             export_jsonl(store, eid, sys.stdout)
             return 0
         out = Path(args.output or f"{eid}.ledger.jsonl")
-        tmp = out.with_name(out.name + ".part")
-        with tmp.open("w", encoding="utf-8") as fh:
-            n = export_jsonl(store, eid, fh)
-        tmp.replace(out)
+        n = export_to_file(store, eid, out)
     print(f"{n:,} events of election {eid} written to {out}", file=sys.stderr)
     return 0

@@ -21,7 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from shailoo.checks.protocol import HIGH_TURNOUT_PERCENT, Finding, check_protocol, same_counts
+from shailoo.checks.protocol import (
+    HIGH_TURNOUT_PERCENT,
+    Finding,
+    check_protocol,
+    observer_source_refusal,
+    same_counts,
+)
 from shailoo.domain.errors import NotFound
 from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED
 from shailoo.domain.model import Protocol, is_valid_source
@@ -44,11 +50,14 @@ class ElectionTable:
 
     Building :class:`~shailoo.domain.model.Election` decodes every station into a frozen
     dataclass; an import only needs each station's registered voters and units, so they are
-    kept in plain dicts.
+    kept in plain dicts. ``allow_observer_sources``: rows with source ``observer:<id>`` may be
+    recorded (only for a caller that checked the observer's accreditation and scope); otherwise
+    they are refused with P007.
     """
 
-    def __init__(self, payload: Mapping[str, Any]) -> None:
+    def __init__(self, payload: Mapping[str, Any], *, allow_observer_sources: bool = False) -> None:
         self.election_id = str(payload["election_id"])
+        self.allow_observer_sources = allow_observer_sources
         #: party ids in ballot order (the order of the count columns after the six lines)
         self.party_ids: tuple[str, ...] = tuple(str(p["id"]) for p in payload["parties"])
         self.party_set = frozenset(self.party_ids)
@@ -60,6 +69,7 @@ class ElectionTable:
         }
         self._stations = stations
         self._units: dict[str, tuple[str, str]] | None = None
+        self._unpadded: dict[str, list[str]] | None = None
         # the sorted party keys go into the template literally ('%' doubled for printf)
         votes = ",".join(_string(k).replace("%", "%%") + ":%d" for k in self.sorted_parties)
         self._template = _PAYLOAD_HEAD + votes + '},"warnings":[]}'
@@ -86,20 +96,45 @@ class ElectionTable:
             }
         return self._units
 
+    def stations_without_zeros(self, number: str) -> list[str]:
+        """Station ids equal to ``number`` once their leading zeros are stripped (``0009`` for
+        ``9``): a spreadsheet cell holding the number 9 where the election has ``0009``.
+        The index is built on first use (only files with numeric station cells need it)."""
+        if self._unpadded is None:
+            index: dict[str, list[str]] = {}
+            for sid in self.registered:
+                index.setdefault(sid.lstrip("0") or "0", []).append(sid)
+            self._unpadded = index
+        return self._unpadded.get(number.lstrip("0") or "0", [])
+
     @classmethod
-    def of(cls, store: Store, election_id: str) -> ElectionTable:
+    def of(
+        cls, store: Store, election_id: str, *, allow_observer_sources: bool = False
+    ) -> ElectionTable:
         """The table of ``election_id`` in ``store`` (:class:`NotFound` if it is not there)."""
         first = store.first_event(election_id)
         if first is None:
             raise NotFound(f"no election {election_id!r}; known: {', '.join(store.elections())}")
-        return cls(first.payload)
+        return cls(first.payload, allow_observer_sources=allow_observer_sources)
 
     def valid_source(self, source: str) -> bool:
-        """:func:`~shailoo.domain.model.is_valid_source`, remembered per distinct value."""
+        """:func:`~shailoo.domain.model.is_valid_source` and, unless observer sources are
+        allowed, not ``observer:<id>`` (P007); remembered per distinct value, so the bulk path
+        pays one dict look-up per row."""
         ok = self._valid_sources.get(source)
         if ok is None:
-            ok = self._valid_sources[source] = is_valid_source(source)
+            ok = self._valid_sources[source] = is_valid_source(source) and (
+                self.allow_observer_sources or not source.startswith("observer:")
+            )
         return ok
+
+    def source_findings(self, source: str) -> list[Finding]:
+        """The P007 finding for an observer source this table does not allow, else ``[]``
+        (a new list each time: callers extend it)."""
+        if self.allow_observer_sources:
+            return []
+        refusal = observer_source_refusal(source)
+        return [] if refusal is None else [refusal]
 
     def json_string(self, text: str) -> str:
         """A JSON string literal, remembered (sources and authors repeat on every row)."""
@@ -197,7 +232,7 @@ def prepare(table: ElectionTable, row: CountRow) -> Ready | Pending:
     """
     if table.valid_source(row[2]) and is_clean(row[5], table.registered.get(row[1])):
         return (row[1], row[2], table.payload_json(row), row[0])
-    return Pending(row[0], count_row_protocol(row, table.party_ids))
+    return Pending(row[0], count_row_protocol(row, table.party_ids), table.source_findings(row[2]))
 
 
 @dataclass
@@ -257,7 +292,11 @@ def record_batch(
             findings = check_protocol(
                 p, None, previous, station_registered=registered, party_ids=party_set
             )
-            findings.extend(extra)
+            if extra:
+                # the importer's own finding replaces the checks' one of the same code (its P002
+                # for a numeric station cell says more: the leading zeros)
+                codes = {f.code for f in extra}
+                findings = [f for f in findings if f.code not in codes] + extra
             if any(f.is_error for f in findings):
                 result.rejected.append((line, p, findings))
                 continue

@@ -18,7 +18,7 @@ import sys
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +40,7 @@ from shailoo.intake.bulk import (
 from shailoo.io.canonical import (
     CountRow,
     ProtocolRow,
+    check_file,
     check_utf8,
     count_row_protocol,
     file_format,
@@ -190,7 +191,11 @@ def file_batches(
                 if table.valid_source(source) and is_clean(row[5], registered.get(station)):
                     batch.append((station, source, table.payload_json(row), line))
                 else:
-                    batch.append(Pending(line, count_row_protocol(row, party_ids)))
+                    batch.append(
+                        Pending(
+                            line, count_row_protocol(row, party_ids), table.source_findings(source)
+                        )
+                    )
                 if len(batch) >= batch_size:
                     yield n, batch, rejected
                     batch, rejected = [], []
@@ -199,6 +204,7 @@ def file_batches(
             count: CountRow | None = row
             line, station, source, region, district = row[0], row[1], row[2], row[6], row[7]
             p: Protocol | None = None
+            station_finding: Finding | None = None
         else:
             assert isinstance(row, ProtocolRow)
             p = row.protocol
@@ -208,6 +214,10 @@ def file_batches(
                     yield n, batch, rejected
                     batch, rejected = [], []
                 continue
+            if row.numeric_station and p.station not in registered:
+                p, station_finding = _numeric_station(p, table)
+            else:
+                station_finding = None
             line, station, source = row.line, p.station, p.source
             region, district = row.region, row.district
             count = None
@@ -241,18 +251,48 @@ def file_batches(
             if p is None:
                 assert count is not None
                 p = count_row_protocol(count, party_ids)
-            entry = Pending(line, p, wrong)
+            entry = Pending(line, p, wrong + table.source_findings(source))
         elif count is not None:
             entry = prepare(table, count)
         else:
             assert p is not None
-            entry = Pending(line, p)
+            extra = table.source_findings(source)
+            if station_finding is not None:
+                extra.append(station_finding)
+            entry = Pending(line, p, extra)
         batch.append(entry)
         if len(batch) >= batch_size:
             yield n, batch, rejected
             batch, rejected = [], []
     if batch or rejected:
         yield n, batch, rejected
+
+
+def _numeric_station(p: Protocol, table: ElectionTable) -> tuple[Protocol, Finding | None]:
+    """A station cell that was a number and is not a station id: a spreadsheet stored
+    ``0009`` as 9. The protocol of the one station whose id is the number once its leading
+    zeros are stripped; else the protocol unchanged and a P002 that mentions the zeros."""
+    matches = table.stations_without_zeros(p.station)
+    if len(matches) == 1:
+        return replace(p, station=matches[0]), None
+    if matches:
+        hint = (
+            f"it matches {len(matches)} station ids once leading zeros are dropped "
+            f"({', '.join(sorted(matches)[:5])}); format the station column as text"
+        )
+    else:
+        hint = (
+            "the cell is a number (a spreadsheet drops leading zeros) and no station id "
+            "matches it with leading zeros either; check the id and format the column as text"
+        )
+    finding = Finding(
+        "P002",
+        "error",
+        f"station {p.station!r} is not in this election's station list; {hint}",
+        "station",
+        {"station": p.station, "candidates": sorted(matches)},
+    )
+    return p, finding
 
 
 def _parse_in_child(
@@ -332,6 +372,7 @@ def import_file(
     batch_size: int = 10000,
     report_path: str | Path | None = None,
     progress: bool = True,
+    allow_observer_sources: bool = False,
 ) -> ImportSummary:
     """Import a canonical protocol file (CSV, XLSX, JSON, JSON Lines) into an election.
 
@@ -341,13 +382,18 @@ def import_file(
     all (nothing is recorded then). Simple CSV rows take the bulk path of
     :mod:`shailoo.intake.bulk` (same checks, same events, no per-row objects); a large CSV file
     is read and checked in a forked parser process while this one chains and writes.
+
+    Rows whose source is ``observer:<id>`` are refused with P007 unless
+    ``allow_observer_sources`` (for a caller that checked the observer's accreditation and
+    scope, as ``shailoo observer copies`` does).
     """
     path = Path(path)
+    check_file(path)  # a folder or a missing file, named as such, before anything is read
     eid = election_id or store.current_election()
-    table = ElectionTable.of(store, eid)
+    table = ElectionTable.of(store, eid, allow_observer_sources=allow_observer_sources)
     party_ids = table.party_ids
     fmt = file_format(path)
-    total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") and path.is_file() else None
+    total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") else None
     rows_iter = read_protocol_counts(path, party_ids, checked_utf8=total is not None)
     first = next(rows_iter, None)  # the header is checked here: a bad file records nothing
     batches: Iterator[BatchMessage] | None = None

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shailoo.checks.protocol import Finding, check_protocol, same_counts
+from shailoo.checks.protocol import Finding, check_protocol, observer_source_refusal, same_counts
 from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, Event
 from shailoo.domain.model import Election, Protocol
 from shailoo.ledger.store import Store
@@ -163,6 +163,7 @@ def record_protocols(
     author: str,
     *,
     election: Election | None = None,
+    allow_observer_sources: bool = False,
 ) -> RecordResult:
     """Check and record protocols in one transaction; return what happened to each.
 
@@ -173,6 +174,10 @@ def record_protocols(
     warnings in the payload. ``election`` may be passed to save reading it (bulk imports).
     The look-up of stored protocols and the append happen under the election's write lock, so
     two operators cannot both record "the first" protocol of a station.
+
+    A protocol whose source is ``observer:<id>`` is refused with P007 unless
+    ``allow_observer_sources``: only a caller that checked the observer's accreditation and
+    scope (:func:`shailoo.observe.service.record_observer_copies`) may pass it.
     """
     rules = _rules(election if election is not None else store.election(election_id))
     result = RecordResult()
@@ -185,6 +190,11 @@ def record_protocols(
         texts: list[str] = []
         for i, p in enumerate(protocols):
             key = (p.station, p.source)
+            refusal = None if allow_observer_sources else observer_source_refusal(p.source)
+            if refusal is not None:
+                # before the duplicate test: without the permission nothing is "already stored"
+                result.rejected.append(Rejection(i, p, [refusal]))
+                continue
             previous = latest.get(key)
             if previous is not None and same_counts(previous, p):
                 result.duplicates += 1

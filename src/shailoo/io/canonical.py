@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, TypeAlias
 
-from shailoo.checks.protocol import CODES, Finding
+from shailoo.checks.protocol import CODES, Finding, extra_cells
 from shailoo.domain.errors import InputError
 from shailoo.domain.model import Protocol
 
@@ -45,10 +45,12 @@ class ProtocolRow:
     """One data row: its 1-based ``line`` (CSV/XLSX: the header is line 1; JSON Lines: the line
     in the file; a JSON array: the item's 1-based position), the :class:`Protocol` if its values
     could be read, the ``findings`` that stopped it, the raw ``values`` as text for the
-    rejection report, and the ``region`` / ``district`` cells (None when absent or empty).
+    rejection report, the ``region`` / ``district`` cells (None when absent or empty), and
+    ``numeric_station``: the station cell was a number (a spreadsheet drops the leading zeros
+    of ``0009``; the importer may match it, see :mod:`shailoo.intake.importer`).
     (A plain class with slots: one is made per row of a large file.)"""
 
-    __slots__ = ("district", "findings", "line", "protocol", "region", "values")
+    __slots__ = ("district", "findings", "line", "numeric_station", "protocol", "region", "values")
 
     def __init__(
         self,
@@ -58,6 +60,7 @@ class ProtocolRow:
         values: dict[str, Any] | None = None,
         region: str | None = None,
         district: str | None = None,
+        numeric_station: bool = False,
     ) -> None:
         self.line = line
         self.protocol = protocol
@@ -65,6 +68,7 @@ class ProtocolRow:
         self.values = values if values is not None else {}
         self.region = region
         self.district = district
+        self.numeric_station = numeric_station
 
 
 #: A CSV row in its cheapest form, for the bulk import (:mod:`shailoo.intake.bulk`):
@@ -93,12 +97,74 @@ def file_format(path: Path) -> str:
     )
 
 
+#: byte-order marks of the encodings Excel and Notepad save as "Unicode"; longest first
+#: (the UTF-32 LE mark begins with the UTF-16 LE one)
+_WIDE_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "UTF-32LE"),
+    (codecs.BOM_UTF32_BE, "UTF-32BE"),
+    (codecs.BOM_UTF16_LE, "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "UTF-16BE"),
+)
+
+
+def check_file(path: Path) -> None:
+    """InputError (rule ``unreadable``) unless ``path`` names an existing regular file: a
+    folder is called a folder, not a missing file."""
+    if path.is_file():
+        return
+    if path.is_dir():
+        raise InputError(
+            "is a directory, not a protocol file; give the file inside it",
+            file=str(path),
+            rule="unreadable",
+        )
+    if path.exists():
+        raise InputError(
+            "is not a regular file (a device or pipe); give a protocol file",
+            file=str(path),
+            rule="unreadable",
+        )
+    raise InputError("no such file", file=str(path), rule="unreadable")
+
+
+def _wide_encoding(chunk: bytes, path: Path) -> None:
+    """InputError (rule ``encoding``) if the first chunk of a file is UTF-16 or UTF-32.
+
+    Excel's "Unicode Text" and Notepad's "Unicode" save UTF-16 with a byte-order mark; such a
+    file is not CP1251, so the advice must name the right source encoding. Without a mark, a
+    NUL byte among the first bytes gives it away (UTF-16 text of Latin letters and digits
+    decodes as "UTF-8" full of NULs, which no protocol file holds).
+    """
+    encoding = next((name for bom, name in _WIDE_BOMS if chunk.startswith(bom)), None)
+    if encoding is not None:
+        found = f"its first bytes are the {encoding} byte-order mark"
+        # told only "UTF-16", iconv reads the byte order from the mark and drops it
+        source = encoding[:6]
+    elif b"\x00" in chunk[:4096]:
+        # ASCII text in UTF-16LE has its NULs at odd offsets, in UTF-16BE at even ones
+        odd, even = chunk[1:4096:2].count(0), chunk[0:4096:2].count(0)
+        encoding = source = "UTF-16LE" if odd >= even else "UTF-16BE"
+        found = f"NUL bytes in its first line(s), so it looks like {encoding}"
+    else:
+        return
+    raise InputError(
+        f"the file is {encoding[:6]}, not UTF-8 ({found}); save it as UTF-8 "
+        f"(Excel: 'CSV UTF-8'), or convert it with iconv -f {source} -t UTF-8",
+        file=str(path),
+        line=1,
+        rule="encoding",
+        values={"encoding": encoding},
+    )
+
+
 def check_utf8(path: Path) -> int:
     """Check that a text file is non-empty UTF-8; return its number of lines.
 
     Reads in binary chunks (memory stays flat). A wrong encoding is named with the line and the
-    first bad byte, since Excel on Windows often saves CSV as cp1251.
+    first bad byte, since Excel on Windows often saves CSV as cp1251; UTF-16 and UTF-32 (Excel's
+    "Unicode Text") are named as such.
     """
+    check_file(path)
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines, size = 0, 0
     try:
@@ -107,6 +173,8 @@ def check_utf8(path: Path) -> int:
         raise InputError(f"cannot open: {exc.strerror}", file=str(path), rule="unreadable") from exc
     with fh:
         while chunk := fh.read(1 << 20):
+            if size == 0:
+                _wide_encoding(chunk, path)
             size += len(chunk)
             try:
                 decoder.decode(chunk)
@@ -231,10 +299,21 @@ def parse_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
     return _parse_any_row(cells, header, line)
 
 
+def _blank(cells: Sequence[Any]) -> bool:
+    """True when every cell is empty (None or only spaces): trailing empty cells of a row are
+    what spreadsheets write, not data."""
+    return all(c is None or not str(c).strip() for c in cells)
+
+
 def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolRow:
     """Any cell types (spreadsheets, JSON), every problem reported as a finding."""
     n = len(cells)
     findings: list[Finding] = []
+    if n > header.width and not _blank(cells[header.width :]):
+        extra = [_text(c) for c in cells[header.width :]]
+        while extra and not extra[-1]:
+            extra.pop()  # trailing empty cells are not worth naming
+        findings.append(extra_cells(n, header.width, extra))
     counts: dict[str, int] = {}
     votes: dict[str, int] = {}
     for target, pairs in ((counts, header.count_index), (votes, header.party_index)):
@@ -253,7 +332,8 @@ def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolR
                 )
             else:
                 target[name] = value
-    station = _text(cells[header.station_index]) if header.station_index < n else ""
+    raw_station = cells[header.station_index] if header.station_index < n else None
+    station = _text(raw_station)
     optional = {c: _text(cells[i]) if i < n else "" for c, i in header.optional_index}
     if not station:
         findings.append(Finding("P002", "error", "the station cell is empty", "station", {}))
@@ -269,7 +349,9 @@ def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolR
         reason=optional.get("reason") or None,
         **counts,
     )
-    return ProtocolRow(line, protocol, region=region, district=district)
+    # a number typed into a spreadsheet's station cell ("0009" became 9); bool is no station
+    numeric = type(raw_station) in (int, float)
+    return ProtocolRow(line, protocol, region=region, district=district, numeric_station=numeric)
 
 
 def _unit(cells: Sequence[Any], index: int | None) -> str | None:
@@ -282,8 +364,9 @@ def _unit(cells: Sequence[Any], index: int | None) -> str | None:
 def count_row(cells: Sequence[str], header: Header, line: int) -> CountRow | None:
     """The common case, fast: a text row whose every count cell is plain ASCII digits and
     whose station is given, as a :data:`CountRow`. None when not (then :func:`parse_row`)."""
-    if len(cells) < header.width:
-        return None
+    n = len(cells)
+    if n != header.width and (n < header.width or not _blank(cells[header.width :])):
+        return None  # a short row, or cells beyond the header (P008): the slow path names it
     texts = header.number_getter(cells)
     joined = "".join(texts)
     # int() would also take "+5", " 5", "5_000" and non-ASCII digits: only plain digits here
@@ -469,9 +552,8 @@ def read_protocols(path: str | Path, party_ids: Sequence[str]) -> Iterator[Proto
     back as findings on that row.
     """
     path = Path(path)
+    check_file(path)  # before the extension: a folder named 'd' is a folder, not a file type
     fmt = file_format(path)
-    if not path.is_file():
-        raise InputError("no such file", file=str(path), rule="unreadable")
     if fmt == "csv":
         check_utf8(path)
         return _csv_rows(path, party_ids)  # type: ignore[return-value]
@@ -491,10 +573,9 @@ def read_protocol_counts(
     :class:`ProtocolRow`. ``checked_utf8`` skips the encoding scan the caller already made.
     """
     path = Path(path)
+    check_file(path)
     if file_format(path) != "csv":
         return iter(read_protocols(path, party_ids))
-    if not path.is_file():
-        raise InputError("no such file", file=str(path), rule="unreadable")
     if not checked_utf8:
         check_utf8(path)
     return _csv_rows(path, party_ids, counts=True)

@@ -56,6 +56,32 @@ def export_jsonl(store: Store, election_id: str, out: IO[str]) -> int:
     return n
 
 
+def export_to_file(store: Store, election_id: str, out: Path) -> int:
+    """Write the election's ledger to the file ``out`` (replaced whole, or left untouched).
+
+    The events go to ``<out>.part`` first and are renamed over ``out`` at the end, so a reader
+    never sees half a ledger. A folder as ``out`` is refused before anything is written, and
+    the ``.part`` file is removed whatever stops the export (a rename onto a folder, a full
+    disk, Ctrl-C), so no partial file is left behind.
+    """
+    if out.is_dir():
+        raise InputError(
+            "is a directory; give a file name for the ledger export, e.g. "
+            f"{out / (election_id + '.ledger.jsonl')}",
+            file=str(out),
+            rule="output-is-directory",
+        )
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            n = export_jsonl(store, election_id, fh)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return n
+
+
 def verify_file(path: Path, trusted_key: str | None = None) -> VerifyReport:
     """Verify an exported ledger file without any database."""
     try:

@@ -215,7 +215,8 @@ def record_observer_copies(
             raise NotFound(f"no station {p.station!r} in election {election_id!r}")
         obs.check(known[p.station], day)
         batch.append(replace(p, source=obs.source))
-    return record_protocols(store, election_id, batch, author)
+    # the accreditation and scope were checked above: the one caller allowed observer sources
+    return record_protocols(store, election_id, batch, author, allow_observer_sources=True)
 
 
 def current_versions(
