@@ -143,7 +143,7 @@ class Tally:
 
         ``rows`` are ``(seq, kind, author, recorded_at, hash, payload)`` in ledger order with
         the payload as stored JSON text (:meth:`shailoo.ledger.Store.event_payloads`). A
-        protocol row may come without its hash (``None``); if the last row is such a one,
+        row may come without its hash (``None``, as protocols do there); if the last row does,
         ``head_hash`` is left empty for the caller to read (``load_tally`` does). Every
         event is read; protocol payloads are decoded straight into
         :class:`~shailoo.tally.payloads.ProtocolPayload` structs instead of dicts and
@@ -201,7 +201,7 @@ class Tally:
                     hash_ or "",
                 )
             )
-            head_seq, head_hash = self.head_seq, self.head_hash
+            head_seq, head_hash = self.head_seq, "" if hash_ is None else self.head_hash
         self.head_seq, self.head_hash = head_seq, head_hash
 
     def _finish_rebuild(self) -> None:

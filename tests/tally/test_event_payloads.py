@@ -1,0 +1,111 @@
+"""``Store.event_payloads`` on SQLite and PostgreSQL, and ``load_tally`` built on it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tally_factory import Ledger, protocol, protocol_payload, small_election
+
+from shailoo.domain.events import DECISION_MADE, ELECTION_DEFINED, PROTOCOL_RECORDED
+from shailoo.ledger import Store, open_store
+from shailoo.ledger import store as store_module
+from shailoo.ledger.store import COLUMNS, PROTOCOL_KINDS
+from shailoo.tally import Tally
+from shailoo.tally.service import load_tally
+
+PG_URL = os.environ.get("SHAILOO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_URL, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh ledger on each backend (PostgreSQL: a schema of its own, dropped afterwards)."""
+    if request.param == "sqlite":
+        with open_store(str(tmp_path / "ledger.db")) as s:
+            yield s
+        return
+    if not _pg_available():
+        if os.environ.get("SHAILOO_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but {PG_URL} does not answer")
+        pytest.skip(f"no PostgreSQL at {PG_URL}")
+    import psycopg
+
+    schema = "t_tally_" + uuid.uuid4().hex[:10]
+    try:
+        with open_store(PG_URL, schema=schema) as s:
+            yield s
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def fill(store: Store, *, end_with_protocol: bool) -> None:
+    """An election of 5 stations: protocols, a correction, an annulment."""
+    e = small_election()
+    led = Ledger(e)
+    items = [(ELECTION_DEFINED, e.to_payload(), "clerk")]
+    for k, s in enumerate(e.stations):
+        items.append(
+            (PROTOCOL_RECORDED, protocol_payload(protocol(s.id, {"A": k, "B": 2, "C": 3})), "op")
+        )
+    store.append(e.id, items)
+    decision = led.decide("D1", "annul", "station", e.stations[0].id)
+    store.append(e.id, [(DECISION_MADE, decision.payload, "commission")])
+    if end_with_protocol:
+        p = protocol(e.stations[1].id, {"A": 9, "B": 9, "C": 9}, reason="recount")
+        store.append(e.id, [("protocol.corrected", protocol_payload(p), "op")])
+
+
+@pytest.mark.parametrize("end_with_protocol", [True, False])
+def test_event_payloads_are_the_event_rows_columns(
+    store: Store, end_with_protocol: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(store, end_with_protocol=end_with_protocol)
+    want = [
+        tuple(
+            r[COLUMNS.index(c)] for c in ("seq", "kind", "author", "recorded_at", "hash", "payload")
+        )
+        for r in store.event_rows("e1")
+    ]
+    assert list(store.event_payloads("e1")) == want
+    assert list(store.event_payloads("e1", 3)) == [r for r in want if r[0] > 3]
+    monkeypatch.setattr(store_module, "BULK_PAGE", 2)  # pages end mid-ledger and exactly at it
+    assert list(store.event_payloads("e1")) == want
+    assert list(store.event_payloads("e1", len(want) - 2)) == want[-2:]
+    bare = list(store.event_payloads("e1", without_details=PROTOCOL_KINDS))
+    assert [r[0::5] for r in bare] == [(r[0], r[5]) for r in want]
+    for got, full in zip(bare, want, strict=True):
+        if full[1] in PROTOCOL_KINDS:
+            assert got[2:5] == (None, None, None)
+        else:
+            assert got == full
+    assert list(store.event_payloads("no-such-election")) == []
+
+
+@pytest.mark.parametrize("end_with_protocol", [True, False])
+def test_load_tally_equals_the_event_by_event_rebuild(
+    store: Store, end_with_protocol: bool
+) -> None:
+    fill(store, end_with_protocol=end_with_protocol)
+    loaded = load_tally(store, "e1")
+    reference = Tally.rebuild(store.election("e1"), store.events("e1"))
+    assert loaded.state() == reference.state()
+    head = store.head("e1")
+    assert head is not None
+    assert (loaded.head_seq, loaded.head_hash) == (head.seq, head.hash)
+    assert loaded.unit("nation", as_reported=True).stations_reported == 5
+    assert loaded.unit("nation").stations_reported == 4  # N1-1 annulled
+    assert loaded.is_annulled("N1-1")
