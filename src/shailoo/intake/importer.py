@@ -51,6 +51,12 @@ from shailoo.io.canonical import (
 from shailoo.ledger.store import Store
 
 REPORT_COLUMNS = ("file", "line", "column", "code", "severity", "message", "values", "row")
+#: short names of the row rules that are not protocol checks (for the summary)
+ROW_RULES = {"json": "not a JSON protocol object"}
+
+
+def _rule_name(code: str) -> str:
+    return CODES[code][1] if code in CODES else ROW_RULES.get(code, code)
 
 
 def report_path_for(path: Path) -> Path:
@@ -86,9 +92,9 @@ class ImportSummary:
             f"{self.duplicates} already stored, {self.rejected} rejected"
         ]
         for code, n in sorted(self.errors.items()):
-            out.append(f"  error   {code} {CODES.get(code, ('', code))[1]}: {n}")
+            out.append(f"  error   {code} {_rule_name(code)}: {n}")
         for code, n in sorted(self.warnings.items()):
-            out.append(f"  warning {code} {CODES.get(code, ('', code))[1]}: {n}")
+            out.append(f"  warning {code} {_rule_name(code)}: {n}")
         if self.report:
             out.append(f"rejected rows with their reasons: {self.report}")
         return out
@@ -150,6 +156,25 @@ class _Report:
     def close(self) -> None:
         if self.fh is not None:
             self.fh.close()
+
+
+def _check_report_target(target: Path) -> None:
+    """Refuse a rejection report that could never be written (a folder, or a folder that does
+    not exist) before anything is recorded: found at the first rejected row, the import would
+    stop with exit 2 ("nothing recorded") after earlier batches were committed. A folder
+    without write permission is still found only when a row is rejected, so that a clean file
+    imports from a read-only place."""
+    problem = None
+    if target.is_dir():
+        problem = "is a directory"
+    elif not target.parent.is_dir():
+        problem = f"its folder {str(target.parent)!r} does not exist"
+    if problem:
+        raise InputError(
+            f"the rejection report cannot go there ({problem}); give a file with --report",
+            file=str(target),
+            rule="report",
+        )
 
 
 #: rows found in one batch: ``(rows read so far, entries to record, rejected rows)``, each
@@ -389,6 +414,8 @@ def import_file(
     """
     path = Path(path)
     check_file(path)  # a folder or a missing file, named as such, before anything is read
+    report_target = Path(report_path) if report_path else report_path_for(path)
+    _check_report_target(report_target)
     eid = election_id or store.current_election()
     table = ElectionTable.of(store, eid, allow_observer_sources=allow_observer_sources)
     party_ids = table.party_ids
@@ -404,7 +431,7 @@ def import_file(
         batches = file_batches(
             itertools.chain([] if first is None else [first], rows_iter), table, max(1, batch_size)
         )
-    report = _Report(Path(report_path) if report_path else report_path_for(path), str(path))
+    report = _Report(report_target, str(path))
     summary = ImportSummary(file=str(path), election_id=eid)
     header = header_for(party_ids)
 

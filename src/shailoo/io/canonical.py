@@ -321,11 +321,18 @@ def _parse_any_row(cells: Sequence[Any], header: Header, line: int) -> ProtocolR
             raw = cells[i] if i < n else None
             value = _integer(raw)
             if value is None:
+                # a row cut short is named as such: "got ''" would send the operator looking
+                # for an empty cell that is not there
+                got = (
+                    f"got {_text(raw)!r}"
+                    if i < n
+                    else f"the row ends before this column: {n} cells, {header.width} columns"
+                )
                 findings.append(
                     Finding(
                         "P001",
                         CODES["P001"][0],
-                        f"{name} must be a whole number ≥ 0 (got {_text(raw)!r})",
+                        f"{name} must be a whole number ≥ 0 ({got})",
                         name,
                         {"value": _text(raw)},
                     )
@@ -436,11 +443,13 @@ def _csv_rows(
         except csv.Error as exc:
             raise InputError(f"not a CSV file: {exc}", file=file, line=1, rule="csv") from exc
         header = Header(first, party_ids, file)
+        had_rows = False
         try:
             for cells in reader:
                 line = reader.line_num
                 fast = count_row(cells, header, line)
                 if fast is not None:
+                    had_rows = True
                     if counts:
                         yield fast
                     else:
@@ -455,11 +464,15 @@ def _csv_rows(
                     continue
                 if not cells or not any(c.strip() for c in cells):
                     continue
+                had_rows = True
                 yield _parse_any_row(cells, header, line)
         except csv.Error as exc:
             raise InputError(
                 f"broken CSV: {exc}", file=file, line=reader.line_num, rule="csv"
             ) from exc
+        if not had_rows:
+            # a header and nothing else (or only blank lines): exit 2, like an empty JSON array
+            raise InputError("the file holds no protocols", file=file, rule="empty-file")
 
 
 def _xlsx_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
@@ -481,30 +494,48 @@ def _xlsx_rows(path: Path, party_ids: Sequence[str]) -> Iterator[ProtocolRow]:
         if first is None:
             raise InputError("the first sheet is empty", file=file, rule="empty-file")
         header = Header(first, party_ids, file)
+        had_rows = False
         for line, cells in enumerate(rows, start=2):
             if not any(c is not None and str(c).strip() for c in cells):
                 continue
-            row = parse_row(cells, header, line)
-            yield row
+            had_rows = True
+            yield parse_row(cells, header, line)
+        if not had_rows:
+            raise InputError("the first sheet holds no protocols", file=file, rule="empty-file")
     finally:
         wb.close()
 
 
+def _bad_item(line: int, message: str, text: str) -> ProtocolRow:
+    """A JSON item that is no protocol at all, as a rejected row (code ``json``): the items
+    before it may already be recorded, so the import goes on rather than stopping with exit 2
+    ("nothing recorded") half-way."""
+    finding = Finding("json", "error", message, None, {})
+    return ProtocolRow(line, None, [finding], {"text": text[:500]})
+
+
 def _dict_row(
     obj: Any, header: Header | None, party_ids: Sequence[str], file: str, line: int
-) -> tuple[Header, ProtocolRow]:
+) -> tuple[Header | None, ProtocolRow]:
     if not isinstance(obj, dict):
-        raise InputError("each item must be a JSON object", file=file, line=line, rule="json")
+        text = json.dumps(obj, ensure_ascii=False)
+        return header, _bad_item(line, f"not a JSON object but {type(obj).__name__}", text)
     flat: dict[str, Any] = {k: v for k, v in obj.items() if k != "votes"}
     votes = obj.get("votes")
     if isinstance(votes, dict):
         flat.update(votes)
     if header is None:
-        header = Header(list(flat), party_ids, file)
+        header = Header(list(flat), party_ids, file)  # the first item is the header: exit 2
     unknown = [k for k in flat if k not in header.index]
     if unknown:
-        # a key the first item did not have: check it the same way as a header
-        header = Header(list(header.names) + unknown, party_ids, file)
+        # a key the first item did not have: the row is refused (P004) unless it is a
+        # known column, which then joins the header
+        try:
+            header = Header(list(header.names) + unknown, party_ids, file)
+        except InputError as exc:
+            values = {str(k): _text(v) for k, v in flat.items()}
+            finding = Finding(exc.rule or "P004", "error", exc.message, exc.column, {})
+            return header, ProtocolRow(line, None, [finding], values)
     cells = [flat.get(name) for name in header.names]
     row = parse_row(cells, header, line)
     return header, row
@@ -513,15 +544,18 @@ def _dict_row(
 def _json_rows(path: Path, party_ids: Sequence[str], lines: bool) -> Iterator[ProtocolRow]:
     file = str(path)
     header: Header | None = None
+    items_seen = False  # every item seen may have been refused (then header stays None)
     if lines:
         with path.open(encoding="utf-8-sig") as fh:
             for line, text in enumerate(fh, start=1):
                 if not text.strip():
                     continue
+                items_seen = True
                 try:
                     obj = json.loads(text)
                 except ValueError as exc:
-                    raise InputError(f"not JSON: {exc}", file=file, line=line, rule="json") from exc
+                    yield _bad_item(line, f"not JSON: {exc}", text.strip())
+                    continue
                 header, row = _dict_row(obj, header, party_ids, file, line)
                 yield row
     else:
@@ -539,9 +573,10 @@ def _json_rows(path: Path, party_ids: Sequence[str], lines: bool) -> Iterator[Pr
         if not items:
             raise InputError("the file holds no protocols", file=file, rule="empty-file")
         for i, obj in enumerate(items):
+            items_seen = True
             header, row = _dict_row(obj, header, party_ids, file, i + 1)
             yield row
-    if header is None:
+    if not items_seen:
         raise InputError("the file holds no protocols", file=file, rule="empty-file")
 
 
