@@ -239,3 +239,21 @@ def test_strict_decoder_refuses_what_the_struct_cannot_hold() -> None:
     ):
         assert decode(json.dumps(base | bad)) is None, bad
     assert decode("{not json") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.integers(-(2**40), 2**40)), max_size=30),
+    st.integers(7, 9),
+)
+def test_sums_by_unit_equal_add_at(cells: list[tuple[int, int]], n_units: int) -> None:
+    """The sorted-run sums of the aggregates are np.add.at's, units without rows included."""
+    import numpy as np
+
+    from shailoo.tally.projection import _sums_by_unit
+
+    unit_of = np.array([u for u, _ in cells], dtype=np.intp)
+    rows = np.array([[v, -v, 1] for _, v in cells], dtype=np.int64).reshape(len(cells), 3)
+    want = np.zeros((n_units, 3), dtype=np.int64)
+    np.add.at(want, unit_of, rows)
+    assert _sums_by_unit(rows, unit_of, n_units).tolist() == want.tolist()

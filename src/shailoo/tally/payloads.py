@@ -118,15 +118,23 @@ def ballot_order(party_ids: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(party_ids)))
 
 
-def protocol_decoder(party_ids: tuple[str, ...]) -> Callable[[str | bytes], ProtocolPayload | None]:
+def protocol_decoder(
+    party_ids: tuple[str, ...], *, strict_errors: bool = False
+) -> Callable[[str | bytes], ProtocolPayload | None]:
     """A decoder of protocol payloads for a ballot of these parties.
 
     It returns ``None`` for a payload that does not fit the strict struct (a count written
     as ``10.0`` or ``true``, a missing field or party, a party not on the ballot, a station
     id that is not a string); the caller then decodes the event as a dict and applies it the
-    ordinary way, errors included.
+    ordinary way, errors included. ``strict_errors=True`` gives msgspec's own decoder, which
+    raises ``msgspec.ValidationError`` / ``msgspec.DecodeError`` instead (a rebuild's loop
+    catches them itself and saves a Python call per event).
     """
-    decode = msgspec.json.Decoder(_payload_type(ballot_order(party_ids))).decode
+    decode: Callable[[str | bytes], ProtocolPayload] = msgspec.json.Decoder(
+        _payload_type(ballot_order(party_ids))
+    ).decode
+    if strict_errors:
+        return decode
 
     def decode_protocol(payload: str | bytes) -> ProtocolPayload | None:
         try:

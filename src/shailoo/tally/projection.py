@@ -163,13 +163,17 @@ class Tally:
         import msgspec
 
         generic = msgspec.json.Decoder().decode
-        decode_protocol = protocol_decoder(self.party_ids)
+        decode_strict = protocol_decoder(self.party_ids, strict_errors=True)
+        refused = (msgspec.ValidationError, msgspec.DecodeError)
         sidx, all_versions, dirty = self._sidx, self._versions, self._dirty
         unknown = self.unknown_stations
         head_seq, head_hash = self.head_seq, self.head_hash
         for seq, kind, author, recorded_at, hash_, payload in rows:
             if kind in _PROTOCOL_KINDS:
-                proto = decode_protocol(payload)
+                try:
+                    proto: ProtocolPayload | None = decode_strict(payload)
+                except refused:
+                    proto = None  # replayed the generic way below
                 if proto is not None:
                     # while deferred, _apply_protocol only keeps the newest version per
                     # (station, source) and marks the station: the same, inline
@@ -289,8 +293,7 @@ class Tally:
         for agg, rows in ((self._agg_all, self._rows_all), (self._agg, self._rows)):
             agg["nation"][0] = rows.sum(axis=0)
             for level, index in (("region", self._region_of), ("district", self._district_of)):
-                agg[level][:] = 0
-                np.add.at(agg[level], index, rows)
+                agg[level][:] = _sums_by_unit(rows, index, len(agg[level]))
 
     def _vector(self, proto: Version | None) -> list[int]:
         if proto is None:
@@ -778,6 +781,22 @@ class Tally:
             "replaced_by": list(self.replaced_by),
             "flagged": self.flagged_stations(),
         }
+
+
+def _sums_by_unit(rows: np.ndarray, unit_of: np.ndarray, n_units: int) -> np.ndarray:
+    """Row sums per unit (``unit_of[i]`` is row i's unit): exact int64, like ``np.add.at``.
+
+    Sorting once and summing contiguous runs with ``np.add.reduceat`` is several times faster
+    than ``np.add.at`` on 100,000 rows; a unit without rows sums to zero.
+    """
+    out = np.zeros((n_units, rows.shape[1]), dtype=np.int64)
+    if len(unit_of) == 0:
+        return out
+    order = np.argsort(unit_of, kind="stable")
+    units = unit_of[order]
+    starts = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
+    out[units[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out
 
 
 def _replace(decision: Decision, **changes: Any) -> Decision:
