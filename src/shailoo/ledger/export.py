@@ -72,8 +72,9 @@ def export_to_file(store: Store, election_id: str, out: Path) -> int:
             rule="output-is-directory",
         )
     tmp = out.with_name(out.name + ".part")
+    fh = tmp.open("w", encoding="utf-8")  # fails before anything exists to clean up
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
+        with fh:
             n = export_jsonl(store, election_id, fh)
         tmp.replace(out)
     except BaseException:
