@@ -79,7 +79,7 @@ class Tally:
         self._width = _PARTY0 + len(self.party_ids)
         stations = election.stations
         self._station_ids = [s.id for s in stations]
-        self._sidx = {s.id: i for i, s in enumerate(stations)}
+        self._sidx = dict(zip(self._station_ids, range(len(stations)), strict=True))
         self.regions: list[str] = list(dict.fromkeys(s.region for s in stations))
         self.districts: list[str] = list(dict.fromkeys(s.district for s in stations))
         self._ridx = {r: i for i, r in enumerate(self.regions)}
