@@ -247,7 +247,7 @@ class Tally:
         self._deferred = False
         self._rows_all = np.zeros((len(self._station_ids), self._width), dtype=np.int64)
         if structs:
-            self._rows_all[np.array(structs_at, dtype=np.intp)] = self._payload_rows(structs)
+            self._fill_payload_rows(np.array(structs_at, dtype=np.intp), structs)
         if others:
             at = np.fromiter((i for i, _ in others), dtype=np.intp, count=len(others))
             self._rows_all[at] = np.array(
@@ -275,11 +275,14 @@ class Tally:
         else:
             others.append((i, chosen))
 
-    def _payload_rows(self, payloads: list[ProtocolPayload]) -> np.ndarray:
-        """Rows of the matrix for decoded payloads, as :meth:`_vector` gives them one by one.
+    def _fill_payload_rows(self, at: np.ndarray, payloads: list[ProtocolPayload]) -> None:
+        """Write rows ``at`` of the (zeroed) reported matrix from decoded payloads.
 
-        One C-level ``astuple`` per struct instead of a dict look-up per party; the votes
-        come in sorted party order and are moved to ballot order by one column permutation.
+        The rows are what :meth:`_vector` gives one by one: one C-level ``astuple`` per
+        struct instead of a dict look-up per party; the votes come in sorted party order and
+        are moved to ballot order by one column permutation. When the payloads are every
+        station in list order (a ledger recorded in station order), the matrix is written in
+        place instead of through a 20 MB copy.
         """
         n_head = len(NUMERIC_FIELDS)
         k = n_head + len(self.party_ids)
@@ -288,18 +291,28 @@ class Tally:
             dtype=np.int64,
             count=len(payloads) * k,
         ).reshape(len(payloads), k)
-        out = np.zeros((len(payloads), self._width), dtype=np.int64)
+        rows = self._rows_all
+        in_order = len(at) == len(rows) and bool((at == np.arange(len(rows))).all())
+        out = rows if in_order else np.zeros((len(payloads), self._width), dtype=np.int64)
         out[:, :n_head] = flat[:, :n_head]
         out[:, _REPORTED] = 1
         columns = [self._party_col[p] for p in ballot_order(self.party_ids)]
         out[:, columns] = flat[:, n_head:]
-        return out
+        if not in_order:
+            rows[at] = out
 
     def _recompute_aggregates(self) -> None:
-        for agg, rows in ((self._agg_all, self._rows_all), (self._agg, self._rows)):
+        pairs = [(self._agg_all, self._rows_all)]
+        if self._cover.any():
+            pairs.append((self._agg, self._rows))
+        for agg, rows in pairs:
             agg["nation"][0] = rows.sum(axis=0)
             for level, index in (("region", self._region_of), ("district", self._district_of)):
                 agg[level][:] = _sums_by_unit(rows, index, len(agg[level]))
+        if len(pairs) == 1:
+            # no station annulled: the counted rows are the rows as reported, and so are the sums
+            for level, sums in self._agg_all.items():
+                self._agg[level][:] = sums
 
     def _vector(self, proto: Version | None) -> list[int]:
         if proto is None:
@@ -307,7 +320,7 @@ class Tally:
         head: tuple[int, ...]
         votes: Mapping[str, int]
         if isinstance(proto, ProtocolPayload):
-            # a rebuild fills these in bulk (_payload_rows); this is for single updates
+            # a rebuild fills these in bulk (_fill_payload_rows); this is for single updates
             head = astuple(proto)[: len(NUMERIC_FIELDS)]
             votes = proto.votes.as_dict()
         elif isinstance(proto, Protocol):
