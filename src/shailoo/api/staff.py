@@ -38,6 +38,74 @@ def _page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     return HTMLResponse(render(template, **ctx), status_code=status, headers=_NO_STORE)
 
 
+def _protocol_page(
+    c: dict[str, Any],
+    *,
+    form: dict[str, str] | None = None,
+    check: dict[str, Any] | None = None,
+    done: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The protocol entry page: empty, refused (422, the form kept) or recorded."""
+    return _page(
+        "staff/protocol.html",
+        status=status,
+        title="Enter a protocol",
+        form=form if form is not None else {},
+        check=check,
+        done=done,
+        **c,
+    )
+
+
+def _incident_page(
+    c: dict[str, Any],
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    done: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The incident report page: empty, refused (422, the form kept) or recorded."""
+    return _page(
+        "staff/incident.html",
+        status=status,
+        title="Report an incident",
+        form=form if form is not None else {},
+        error=error,
+        done=done,
+        categories=CATEGORIES,
+        **c,
+    )
+
+
+def _decision_page(
+    c: dict[str, Any],
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    confirm: bool = False,
+    done: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The decision page: empty, the confirmation step, refused (422) or recorded."""
+    return _page(
+        "staff/decision.html",
+        status=status,
+        title="Confirm the decision" if confirm else "Record a decision",
+        form=form if form is not None else {},
+        error=error,
+        confirm=confirm,
+        done=done,
+        **c,
+    )
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    """The submitted form's fields as text."""
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
 def _int(form: dict[str, str], key: str) -> int:
     raw = (form.get(key) or "").strip()
     digits = raw[1:] if raw.startswith("-") else raw
@@ -117,7 +185,7 @@ def router(site: Site) -> APIRouter:
 
     @r.post("/login")
     async def login(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form_fields(request)
         try:
             user = auth.check_password(site.store(), form.get("name", ""), form.get("password", ""))
         except ShailooError as exc:
@@ -136,18 +204,11 @@ def router(site: Site) -> APIRouter:
     @r.get("/protocol")
     def protocol_form(request: Request) -> Response:
         who = require(site, request, Action.RECORD_PROTOCOL)
-        return _page(
-            "staff/protocol.html",
-            title="Enter a protocol",
-            form={},
-            check=None,
-            done=None,
-            **ctx(request, who),
-        )
+        return _protocol_page(ctx(request, who))
 
     @r.post("/protocol")
     async def protocol_submit(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form_fields(request)
         eid = site.election_id(request.query_params.get("election"))
         who = require(site, request, Action.RECORD_PROTOCOL)
         c = ctx(request, who)
@@ -156,15 +217,7 @@ def router(site: Site) -> APIRouter:
             require(site, request, Action.RECORD_PROTOCOL, election_id=eid, station=data["station"])
             result = actions.check(site.store(), eid, data, site.election(eid))
             if not result["ok"]:
-                return _page(
-                    "staff/protocol.html",
-                    status=422,
-                    title="Enter a protocol",
-                    form=form,
-                    check=result,
-                    done=None,
-                    **c,
-                )
+                return _protocol_page(c, form=form, check=result, status=422)
             done = actions.record_protocol(site.store(), eid, data, who, site.election(eid))
             # Say where the station stands now: with double entry a first entry counts only
             # once an independent second entry agrees with it.
@@ -184,36 +237,13 @@ def router(site: Site) -> APIRouter:
                     }
                 ],
             }
-            return _page(
-                "staff/protocol.html",
-                status=422,
-                title="Enter a protocol",
-                form=form,
-                check=check,
-                done=None,
-                **c,
-            )
-        return _page(
-            "staff/protocol.html",
-            title="Enter a protocol",
-            form={},
-            check=result,
-            done={"station": data["station"], **done},
-            **c,
-        )
+            return _protocol_page(c, form=form, check=check, status=422)
+        return _protocol_page(c, check=result, done={"station": data["station"], **done})
 
     @r.get("/incident")
     def incident_form(request: Request) -> Response:
         who = require(site, request, Action.REPORT_INCIDENT)
-        return _page(
-            "staff/incident.html",
-            title="Report an incident",
-            form={},
-            error=None,
-            done=None,
-            categories=CATEGORIES,
-            **ctx(request, who),
-        )
+        return _incident_page(ctx(request, who))
 
     @r.post("/incident")
     async def incident_submit(request: Request) -> Response:
@@ -241,25 +271,8 @@ def router(site: Site) -> APIRouter:
                     evidence_dir=evidence_dir_for(site.db),
                 )  # fmt: skip
         except ShailooError as exc:
-            return _page(
-                "staff/incident.html",
-                status=422,
-                title="Report an incident",
-                form=form,
-                error=str(exc),
-                done=None,
-                categories=CATEGORIES,
-                **c,
-            )
-        return _page(
-            "staff/incident.html",
-            title="Report an incident",
-            form={},
-            error=None,
-            done=done,
-            categories=CATEGORIES,
-            **c,
-        )
+            return _incident_page(c, form=form, error=str(exc), status=422)
+        return _incident_page(c, done=done)
 
     @r.get("/incidents")
     def incidents_review(request: Request) -> Response:
@@ -271,7 +284,7 @@ def router(site: Site) -> APIRouter:
 
     @r.post("/incidents/{incident_id}")
     async def incident_review_submit(request: Request, incident_id: str) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form_fields(request)
         who = require(site, request, Action.REVIEW_INCIDENT)
         eid = site.election_id(request.query_params.get("election"))
         error, done = None, None
@@ -298,19 +311,11 @@ def router(site: Site) -> APIRouter:
     @r.get("/decision")
     def decision_form(request: Request) -> Response:
         who = require(site, request, Action.DECIDE)
-        return _page(
-            "staff/decision.html",
-            title="Record a decision",
-            form={},
-            error=None,
-            confirm=False,
-            done=None,
-            **ctx(request, who),
-        )
+        return _decision_page(ctx(request, who))
 
     @r.post("/decision")
     async def decision_submit(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form_fields(request)
         eid = site.election_id(request.query_params.get("election"))
         who = require(site, request, Action.DECIDE)
         c = ctx(request, who)
@@ -330,35 +335,10 @@ def router(site: Site) -> APIRouter:
             }
             if form.get("confirmed") != "yes":
                 # Step one only shows what will be recorded; nothing is written until confirmed.
-                return _page(
-                    "staff/decision.html",
-                    title="Confirm the decision",
-                    form=form,
-                    error=None,
-                    confirm=True,
-                    done=None,
-                    **c,
-                )
+                return _decision_page(c, form=form, confirm=True)
             done = actions.decide(site.store(), eid, data, who)
         except ShailooError as exc:
-            return _page(
-                "staff/decision.html",
-                status=422,
-                title="Record a decision",
-                form=form,
-                error=str(exc),
-                confirm=False,
-                done=None,
-                **c,
-            )
-        return _page(
-            "staff/decision.html",
-            title="Record a decision",
-            form={},
-            error=None,
-            confirm=False,
-            done=done,
-            **c,
-        )
+            return _decision_page(c, form=form, error=str(exc), status=422)
+        return _decision_page(c, done=done)
 
     return r
