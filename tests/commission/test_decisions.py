@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from tally_factory import protocol, protocol_payload, small_election
@@ -37,37 +34,11 @@ BASIS = LegalBasis("art. 42 par. 1", "The CEC annuls results where violations af
 VOTE = Vote(10, 2, 0)
 
 
-PG_URL = os.environ.get("SHAILOO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_or_skip() -> None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_URL, connect_timeout=3):
-            return
-    except Exception:
-        if os.environ.get("SHAILOO_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but {PG_URL} does not answer")
-        pytest.skip(f"no PostgreSQL at {PG_URL}")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A ledger with the test election, on SQLite and on PostgreSQL (own schema, dropped)."""
-    schema = None
-    if request.param == "sqlite":
-        s = open_store(tmp_path / "ledger.db")
-    else:
-        _pg_or_skip()
-        schema = "t_tally_" + uuid.uuid4().hex[:10]
-        s = open_store(PG_URL, schema=schema)
-    yield from _filled(s)
-    if schema is not None:
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+@pytest.fixture
+def store(ledger_db: tuple[str, str | None]) -> Iterator[Store]:
+    """A ledger with the test election, on SQLite and on PostgreSQL (``ledger_db``)."""
+    db, schema = ledger_db
+    yield from _filled(open_store(db, schema=schema))
 
 
 def _filled(s: Store) -> Iterator[Store]:

@@ -2,54 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from tally_factory import Ledger, protocol, protocol_payload, small_election
 
 from shailoo.domain.events import DECISION_MADE, ELECTION_DEFINED, PROTOCOL_RECORDED
-from shailoo.ledger import Store, open_store
+from shailoo.ledger import Store
 from shailoo.ledger import store as store_module
 from shailoo.ledger.store import COLUMNS, PROTOCOL_KINDS
 from shailoo.tally import Tally
 from shailoo.tally.service import load_tally
-
-PG_URL = os.environ.get("SHAILOO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_URL, connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A fresh ledger on each backend (PostgreSQL: a schema of its own, dropped afterwards)."""
-    if request.param == "sqlite":
-        with open_store(str(tmp_path / "ledger.db")) as s:
-            yield s
-        return
-    if not _pg_available():
-        if os.environ.get("SHAILOO_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but {PG_URL} does not answer")
-        pytest.skip(f"no PostgreSQL at {PG_URL}")
-    import psycopg
-
-    schema = "t_tally_" + uuid.uuid4().hex[:10]
-    try:
-        with open_store(PG_URL, schema=schema) as s:
-            yield s
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def fill(store: Store, *, end_with_protocol: bool) -> None:
