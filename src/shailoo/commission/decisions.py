@@ -88,6 +88,54 @@ def _refuse_if_closed(tally: Tally) -> None:
         )
 
 
+def _open_tally(
+    store: Store,
+    election_id: str,
+    basis: LegalBasis,
+    vote: Vote,
+    date: str,
+    tally: Tally | None,
+) -> tuple[str, Tally]:
+    """Check the basis, vote and date every decision carries; return the date and the tally.
+
+    The tally is ``tally`` when given, else rebuilt from the ledger; a closed ledger is refused.
+    """
+    basis.check()
+    vote.check()
+    date = _check_date(date)
+    if tally is None:
+        tally = Tally.rebuild(store.election(election_id), store.events(election_id))
+    _refuse_if_closed(tally)
+    return date, tally
+
+
+def _record(
+    store: Store,
+    election_id: str,
+    tally: Tally,
+    event_type: str,
+    what: dict[str, Any],
+    *,
+    reason: str,
+    basis: LegalBasis,
+    vote: Vote,
+    date: str,
+    author: str,
+) -> Decision:
+    """Append the decision event (``what`` plus reason, basis, vote and date); return it."""
+    payload: dict[str, Any] = {
+        "decision_id": _next_id(tally),
+        **what,
+        "reason": reason.strip(),
+        "legal_basis": {"article": basis.article.strip(), "text": basis.text.strip()},
+        "vote": vote.payload(),
+        "date": date,
+    }
+    (event,) = store.append(election_id, [(event_type, payload, author)])
+    tally.apply(event)
+    return tally.decisions[payload["decision_id"]]
+
+
 def make_decision(
     store: Store,
     election_id: str,
@@ -131,15 +179,7 @@ def make_decision(
         )
     if not reason.strip():
         raise InputError("a decision needs its reason", column="reason", rule="reason")
-    basis.check()
-    vote.check()
-    date = _check_date(date)
-    tally = (
-        tally
-        if tally is not None
-        else Tally.rebuild(store.election(election_id), store.events(election_id))
-    )
-    _refuse_if_closed(tally)
+    date, tally = _open_tally(store, election_id, basis, vote, date, tally)
     unit = election_id if level == "election" else unit
     if not tally.has_unit(level, unit):
         raise NotFound(f"election {election_id!r} has no {level} {unit!r}")
@@ -150,18 +190,18 @@ def make_decision(
         raise Refused(f"cannot {verb} {what}: already annulled by {', '.join(annulled)}")
     if action == "certify" and tally.certified_by(level, unit):
         raise Refused(f"{what} is already certified")
-    payload: dict[str, Any] = {
-        "decision_id": _next_id(tally),
-        "action": action,
-        "unit": {"level": level, "id": unit},
-        "reason": reason.strip(),
-        "legal_basis": {"article": basis.article.strip(), "text": basis.text.strip()},
-        "vote": vote.payload(),
-        "date": date,
-    }
-    (event,) = store.append(election_id, [(DECISION_MADE, payload, author)])
-    tally.apply(event)
-    return tally.decisions[payload["decision_id"]]
+    return _record(
+        store,
+        election_id,
+        tally,
+        DECISION_MADE,
+        {"action": action, "unit": {"level": level, "id": unit}},
+        reason=reason,
+        basis=basis,
+        vote=vote,
+        date=date,
+        author=author,
+    )
 
 
 def revoke_decision(
@@ -183,15 +223,7 @@ def revoke_decision(
     """
     if not reason.strip():
         raise InputError("a revocation needs its reason", column="reason", rule="reason")
-    basis.check()
-    vote.check()
-    date = _check_date(date)
-    tally = (
-        tally
-        if tally is not None
-        else Tally.rebuild(store.election(election_id), store.events(election_id))
-    )
-    _refuse_if_closed(tally)
+    date, tally = _open_tally(store, election_id, basis, vote, date, tally)
     target = tally.decisions.get(revokes)
     if target is None:
         known = ", ".join(tally.decisions) or "none"
@@ -200,14 +232,15 @@ def revoke_decision(
         raise Refused(f"{revokes} is a revocation; to restore what it undid, decide again")
     if not target.standing:
         raise Refused(f"{revokes} was already revoked by {target.revoked_by}")
-    payload: dict[str, Any] = {
-        "decision_id": _next_id(tally),
-        "revokes": revokes,
-        "reason": reason.strip(),
-        "legal_basis": {"article": basis.article.strip(), "text": basis.text.strip()},
-        "vote": vote.payload(),
-        "date": date,
-    }
-    (event,) = store.append(election_id, [(DECISION_REVOKED, payload, author)])
-    tally.apply(event)
-    return tally.decisions[payload["decision_id"]]
+    return _record(
+        store,
+        election_id,
+        tally,
+        DECISION_REVOKED,
+        {"revokes": revokes},
+        reason=reason,
+        basis=basis,
+        vote=vote,
+        date=date,
+        author=author,
+    )
