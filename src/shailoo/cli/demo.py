@@ -13,33 +13,8 @@ from __future__ import annotations
 import argparse
 
 from shailoo.cli import add_command
-from shailoo.domain.model import VoteTotals
 from shailoo.law import allocate, format_allocation, load_law
-
-#: CEC preliminary count, 5 October 2020 (98 % of ballot boxes), ballot order by votes
-KG_2020_PRELIMINARY = VoteTotals(
-    votes={
-        "Birimdik": 487_685,
-        "Mekenim Kyrgyzstan": 475_372,
-        "Kyrgyzstan": 174_317,
-        "Butun Kyrgyzstan": 141_940,
-        "Mekenchil": 136_276,
-        "Respublika": 115_288,
-        "Ata Meken": 80_279,
-        "Yiman Nuru": 66_747,
-        "Bir Bol": 60_305,
-        "Chon Kazat": 46_568,
-        "Zamandash": 42_862,
-        "Social Democrats": 42_460,
-        "Reforma": 32_795,
-        "Meken Yntymagy": 12_468,
-        "Ordo": 4_395,
-        "Afghan War Veterans": 3_459,
-    },
-    registered=3_523_554,
-    ballots_cast=1_990_753,
-    against_all=35_714,
-)
+from shailoo.law.kg2020_preliminary import KG_2020_PRELIMINARY
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
