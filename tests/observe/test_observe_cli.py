@@ -59,6 +59,30 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+def record_copies(
+    capsys: pytest.CaptureFixture[str], db: Path, observer: str, path: Path
+) -> tuple[int, str, str]:
+    """``observer copies`` of the protocol copies in ``path``, dated election day."""
+    return run(
+        capsys, "observer", "copies", observer, str(path), "--date", "2020-10-04", "--db", str(db)
+    )
+
+
+def incident_add(
+    capsys: pytest.CaptureFixture[str], db: Path, station: str, category: str, *options: str
+) -> tuple[int, str, str]:
+    """``incident add`` at ``station`` in ``category`` with the other ``options`` as given."""
+    return run(
+        capsys, "incident", "add", "--station", station, "--category", category, *options,
+        "--db", str(db),
+    )  # fmt: skip
+
+
+def pvt_design(capsys: pytest.CaptureFixture[str], db: Path, *options: str) -> tuple[int, str, str]:
+    """``pvt design`` with ``options`` as given."""
+    return run(capsys, "pvt", "design", *options, "--db", str(db))
+
+
 def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db, sim = election
     stations = sim.election.stations
@@ -92,30 +116,10 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
     # copies outside the scope are refused with exit 1 and a one-line reason, nothing written
     true = {p.station: p for p in sim.true_protocols}
     outside = _csv(tmp_path / "outside.csv", [true[other]], sim.party_ids)
-    code, _, err = run(
-        capsys,
-        "observer",
-        "copies",
-        "kloop-1",
-        str(outside),
-        "--date",
-        "2020-10-04",
-        "--db",
-        str(db),
-    )
+    code, _, err = record_copies(capsys, db, "kloop-1", outside)
     assert code == 1 and "kloop-1" in err and other in err and "Traceback" not in err
     inside = _csv(tmp_path / "inside.csv", [true[s] for s in in_district], sim.party_ids)
-    code, out, err = run(
-        capsys,
-        "observer",
-        "copies",
-        "kloop-1",
-        str(inside),
-        "--date",
-        "2020-10-04",
-        "--db",
-        str(db),
-    )
+    code, out, err = record_copies(capsys, db, "kloop-1", inside)
     assert code == 0, err
     assert f"{len(in_district)} copies recorded" in out
 
@@ -187,13 +191,10 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
     # incidents with evidence
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"photo bytes")
-    code, out, err = run(
+    code, out, err = incident_add(
         capsys,
-        "incident",
-        "add",
-        "--station",
+        db,
         in_district[0],
-        "--category",
         "vote-buying",
         "--time",
         "2020-10-04T09:30",
@@ -203,19 +204,14 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
         "kloop-1",
         "--evidence",
         str(photo),
-        "--db",
-        str(db),
     )
     assert code == 0, err
     iid = out.split()[1]
     assert (Path(f"{db}.evidence") / out.split("sha256 ")[1].strip()).exists()
-    code, _, err = run(
+    code, _, err = incident_add(
         capsys,
-        "incident",
-        "add",
-        "--station",
+        db,
         other,
-        "--category",
         "vote-buying",
         "--time",
         "2020-10-04",
@@ -223,24 +219,10 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
         "x",
         "--observer",
         "kloop-1",
-        "--db",
-        str(db),
     )
     assert code == 1 and "not accredited for station" in err
-    code, _, err = run(
-        capsys,
-        "incident",
-        "add",
-        "--station",
-        other,
-        "--category",
-        "gossip",
-        "--time",
-        "2020-10-04",
-        "--description",
-        "x",
-        "--db",
-        str(db),
+    code, _, err = incident_add(
+        capsys, db, other, "gossip", "--time", "2020-10-04", "--description", "x"
     )
     assert code == 2 and "bad-category" in err
     code, out, _ = run(
@@ -289,31 +271,20 @@ def test_observer_workflow(election, tmp_path: Path, capsys) -> None:  # type: i
 
 def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db, sim = election
-    code, out, err = run(
-        capsys,
-        "pvt",
-        "design",
-        "--margin",
-        "0.03",
-        "--design-effect",
-        "10",
-        "--seed",
-        "5",
-        "--db",
-        str(db),
+    code, out, err = pvt_design(
+        capsys, db, "--margin", "0.03", "--design-effect", "10", "--seed", "5"
     )
     assert code == 0, err
     code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
     sample = json.loads(out)["sample"]
     assert json.loads(out)["design_effect"] == "10.0"
     # a second draw is refused without a reason, so nobody redraws until a sample pleases
-    code, _, err = run(capsys, "pvt", "design", "--margin", "0.05", "--db", str(db))
+    code, _, err = pvt_design(capsys, db, "--margin", "0.05")
     assert code == 1 and "--replace" in err
     # the design effect measured on an election in the database (here the same one)
-    code, out, err = run(
+    code, out, err = pvt_design(
         capsys,
-        "pvt",
-        "design",
+        db,
         "--margin",
         "0.05",
         "--design-effect-from",
@@ -322,31 +293,18 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
         "5",
         "--replace",
         "deff measured",
-        "--db",
-        str(db),
     )
     assert code == 0, err
     measured = float(out.split("design effect ")[1].split(")")[0])
     assert measured > 1
-    code, _, err = run(
-        capsys,
-        "pvt",
-        "design",
-        "--margin",
-        "0.05",
-        "--design-effect-from",
-        "nope",
-        "--replace",
-        "x",
-        "--db",
-        str(db),
+    code, _, err = pvt_design(
+        capsys, db, "--margin", "0.05", "--design-effect-from", "nope", "--replace", "x"
     )
     assert code == 2 and "nope" in err
     # back to the first design for the estimate below
-    code, out, err = run(
+    code, out, err = pvt_design(
         capsys,
-        "pvt",
-        "design",
+        db,
         "--margin",
         "0.03",
         "--design-effect",
@@ -355,8 +313,6 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
         "5",
         "--replace",
         "back to the first",
-        "--db",
-        str(db),
     )
     assert code == 0, err
     code, out, _ = run(capsys, "pvt", "sample", "--json", "--db", str(db))
@@ -370,17 +326,7 @@ def test_pvt_workflow(election, tmp_path: Path, capsys) -> None:  # type: ignore
     assert code == 0, err
     true = {p.station: p for p in sim.true_protocols}
     copies = _csv(tmp_path / "pvt.csv", [replace(true[s]) for s in sample], sim.party_ids)
-    code, _, err = run(
-        capsys,
-        "observer",
-        "copies",
-        "pvt-net",
-        str(copies),
-        "--date",
-        "2020-10-04",
-        "--db",
-        str(db),
-    )
+    code, _, err = record_copies(capsys, db, "pvt-net", copies)
     assert code == 0, err
     code, out, _ = run(capsys, "pvt", "estimate", "--json", "--db", str(db))
     report = json.loads(out)
