@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from tally_factory import protocol, protocol_payload, small_election
@@ -12,6 +13,7 @@ from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import ELECTION_DEFINED, PROTOCOL_RECORDED
 from shailoo.ledger import Store, open_store
 from shailoo.tally.service import load_tally, seats_for_db, seats_for_tally
+from shailoo.tally.units import Decision
 
 LAW = """
 name = "test law"
@@ -62,20 +64,18 @@ def seats(store: Store) -> dict[str, int]:
     return alloc.seats
 
 
+def decide(store: Store, **changes: Any) -> Decision:
+    """A decision on election e1: annul station N1-1 as the CEC, but for ``changes``."""
+    fields: dict[str, Any] = {
+        "action": "annul", "level": "station", "unit": "N1-1", "reason": "x",
+        "basis": BASIS, "vote": VOTE, "date": "2020-10-06", "author": "cec",
+    }  # fmt: skip
+    fields.update(changes)
+    return make_decision(store, "e1", **fields)
+
+
 def annul(store: Store, level: str, unit: str) -> str:
-    d = make_decision(
-        store,
-        "e1",
-        action="annul",
-        level=level,
-        unit=unit,
-        reason="ballot stuffing",
-        basis=BASIS,
-        vote=VOTE,
-        date="2020-10-06",
-        author="cec",
-    )
-    return d.decision_id
+    return decide(store, level=level, unit=unit, reason="ballot stuffing").decision_id
 
 
 def revoke(store: Store, did: str) -> str:
@@ -134,59 +134,15 @@ def test_refusals(store: Store) -> None:
     with pytest.raises(Refused, match="already annulled by D1"):
         annul(store, "district", "S1")
     with pytest.raises(Refused, match="cannot certify"):
-        make_decision(
-            store,
-            "e1",
-            action="certify",
-            level="station",
-            unit="S1-1",
-            reason="ok",
-            basis=BASIS,
-            vote=VOTE,
-            date="2020-10-06",
-            author="cec",
-        )
+        decide(store, action="certify", unit="S1-1", reason="ok")
     with pytest.raises(NotFound):
         annul(store, "district", "Z9")
     with pytest.raises(Refused, match="not carried"):
-        make_decision(
-            store,
-            "e1",
-            action="annul",
-            level="station",
-            unit="N1-1",
-            reason="x",
-            basis=BASIS,
-            vote=Vote(3, 3, 1),
-            date="2020-10-06",
-            author="cec",
-        )
+        decide(store, vote=Vote(3, 3, 1))
     with pytest.raises(InputError, match="YYYY-MM-DD"):
-        make_decision(
-            store,
-            "e1",
-            action="annul",
-            level="station",
-            unit="N1-1",
-            reason="x",
-            basis=BASIS,
-            vote=VOTE,
-            date="6 Oct",
-            author="cec",
-        )
+        decide(store, date="6 Oct")
     with pytest.raises(InputError, match="article"):
-        make_decision(
-            store,
-            "e1",
-            action="annul",
-            level="station",
-            unit="N1-1",
-            reason="x",
-            basis=LegalBasis("", "t"),
-            vote=VOTE,
-            date="2020-10-06",
-            author="cec",
-        )
+        decide(store, basis=LegalBasis("", "t"))
     r = revoke(store, "D1")
     with pytest.raises(Refused, match="already revoked"):
         revoke(store, "D1")
