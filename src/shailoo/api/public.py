@@ -67,29 +67,8 @@ def router(site: Site) -> APIRouter:
             request, ("national",), pages.national, "national.html", "National results", True
         )
 
-    @r.get("/region/{name}", summary="Results of a region (append .json for JSON)")
-    def region(request: Request, name: str) -> Response:
-        uid = strip_json(name)
-        return serve(
-            request,
-            ("region", uid),
-            lambda st, e: pages.unit(st, e, "region", uid),
-            "unit.html",
-            f"Region {uid}",
-            wants_json(request, name),
-        )
-
-    @r.get("/district/{name}", summary="Results of a district (append .json for JSON)")
-    def district(request: Request, name: str) -> Response:
-        uid = strip_json(name)
-        return serve(
-            request,
-            ("district", uid),
-            lambda st, e: pages.unit(st, e, "district", uid),
-            "unit.html",
-            f"District {uid}",
-            wants_json(request, name),
-        )
+    for level in ("region", "district"):
+        _add_unit(r, serve, level)
 
     @r.get("/station/{name}", summary="A station: protocol, history, incidents, decisions")
     def station(request: Request, name: str) -> Response:
@@ -149,6 +128,29 @@ def _add_simple(
 
     r.add_api_route(f"/{name}", html, methods=["GET"], summary=title)
     r.add_api_route(f"/{name}.json", as_json, methods=["GET"], summary=f"{title} (JSON)")
+
+
+def _add_unit(r: APIRouter, serve: Callable[..., Response], level: str) -> None:
+    """Route ``/<level>/<id>`` (``.json`` appended for JSON) to the results of that unit."""
+
+    def unit(request: Request, name: str) -> Response:
+        uid = strip_json(name)
+        return serve(
+            request,
+            (level, uid),
+            lambda st, e: pages.unit(st, e, level, uid),
+            "unit.html",
+            f"{level.capitalize()} {uid}",
+            wants_json(request, name),
+        )
+
+    r.add_api_route(
+        f"/{level}/{{name}}",
+        unit,
+        methods=["GET"],
+        name=level,
+        summary=f"Results of a {level} (append .json for JSON)",
+    )
 
 
 def _elections(request: Request, site: Site, as_json: bool) -> Response:
