@@ -7,6 +7,8 @@ case states what part of the official procedure it reproduces.
 
 from __future__ import annotations
 
+import pytest
+
 from shailoo.domain.model import VoteTotals
 from shailoo.law import allocate, parse_law
 
@@ -100,18 +102,14 @@ NZ_2014_ELIGIBLE = {
     "ACT": 16_689,
     "United Future": 5_286,
 }
-
-
-def test_nz_2014_sainte_lague() -> None:
-    law = 'name = "NZ 2014"\nseats = 120\nmethod = "sainte-lague"\n'
-    assert _won(law, NZ_2014_ELIGIBLE) == {
-        "National": 60,
-        "Labour": 32,
-        "Green": 14,
-        "NZ First": 11,
-        "Māori": 2,
-        "ACT": 1,
-    }
+NZ_2014_SEATS = {
+    "National": 60,
+    "Labour": 32,
+    "Green": 14,
+    "NZ First": 11,
+    "Māori": 2,
+    "ACT": 1,
+}
 
 
 # New Zealand, 8 November 2008 (same rules; Electoral Commission official result). Eligible:
@@ -127,19 +125,25 @@ NZ_2008_ELIGIBLE = {
     "Progressive": 21_241,
     "United Future": 20_497,
 }
+NZ_2008_SEATS = {
+    "National": 58,
+    "Labour": 43,
+    "Green": 9,
+    "ACT": 5,
+    "Māori": 3,
+    "Progressive": 1,
+    "United Future": 1,
+}
 
 
-def test_nz_2008_sainte_lague() -> None:
-    law = 'name = "NZ 2008"\nseats = 120\nmethod = "sainte-lague"\n'
-    assert _won(law, NZ_2008_ELIGIBLE) == {
-        "National": 58,
-        "Labour": 43,
-        "Green": 9,
-        "ACT": 5,
-        "Māori": 3,
-        "Progressive": 1,
-        "United Future": 1,
-    }
+@pytest.mark.parametrize(
+    ("year", "eligible", "declared"),
+    [("2014", NZ_2014_ELIGIBLE, NZ_2014_SEATS), ("2008", NZ_2008_ELIGIBLE, NZ_2008_SEATS)],
+    ids=["2014", "2008"],
+)
+def test_nz_sainte_lague(year: str, eligible: dict[str, int], declared: dict[str, int]) -> None:
+    law = f'name = "NZ {year}"\nseats = 120\nmethod = "sainte-lague"\n'
+    assert _won(law, eligible) == declared
 
 
 # --- modified Sainte-Laguë, first divisor 1.2 ----------------------------------------------
@@ -168,32 +172,35 @@ SE_2022 = {
     "L": 298_542,
 }
 SWEDEN = 'name = "Sweden"\nseats = 349\nmethod = "modified-sainte-lague"\nfirst_divisor = 1.2\n'
+SE_2018_SEATS = {
+    "S": 100,
+    "M": 70,
+    "SD": 62,
+    "C": 31,
+    "V": 28,
+    "KD": 22,
+    "L": 20,
+    "MP": 16,
+}
+SE_2022_SEATS = {
+    "S": 107,
+    "SD": 73,
+    "M": 68,
+    "V": 24,
+    "C": 24,
+    "KD": 19,
+    "MP": 18,
+    "L": 16,
+}
 
 
-def test_sweden_2018_modified_sainte_lague_1_2() -> None:
-    assert _won(SWEDEN, SE_2018) == {
-        "S": 100,
-        "M": 70,
-        "SD": 62,
-        "C": 31,
-        "V": 28,
-        "KD": 22,
-        "L": 20,
-        "MP": 16,
-    }
-
-
-def test_sweden_2022_modified_sainte_lague_1_2() -> None:
-    assert _won(SWEDEN, SE_2022) == {
-        "S": 107,
-        "SD": 73,
-        "M": 68,
-        "V": 24,
-        "C": 24,
-        "KD": 19,
-        "MP": 18,
-        "L": 16,
-    }
+@pytest.mark.parametrize(
+    ("votes", "declared"),
+    [(SE_2018, SE_2018_SEATS), (SE_2022, SE_2022_SEATS)],
+    ids=["2018", "2022"],
+)
+def test_sweden_modified_sainte_lague_1_2(votes: dict[str, int], declared: dict[str, int]) -> None:
+    assert _won(SWEDEN, votes) == declared
 
 
 # --- largest remainder: Hagenbach-Bischoff ---------------------------------------------------
@@ -225,9 +232,9 @@ def test_slovakia_2020_hagenbach_bischoff() -> None:
     assert _won(law, SK_2020_QUALIFIED) == SK_2020_SEATS
 
 
-def test_slovakia_2020_is_robust_to_the_quota() -> None:
+@pytest.mark.parametrize("method", ["hare", "droop", "imperiali"])
+def test_slovakia_2020_is_robust_to_the_quota(method: str) -> None:
     """Here Hare, Droop and Imperiali agree with Hagenbach-Bischoff: the case checks that each
     quota is computed and applied without error on real numbers, not that they differ."""
-    for method in ("hare", "droop", "imperiali"):
-        law = f'name = "SK 2020"\nseats = 150\nmethod = "{method}"\n'
-        assert _won(law, SK_2020_QUALIFIED) == SK_2020_SEATS, method
+    law = f'name = "SK 2020"\nseats = 150\nmethod = "{method}"\n'
+    assert _won(law, SK_2020_QUALIFIED) == SK_2020_SEATS, method
