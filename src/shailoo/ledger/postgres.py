@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,8 +18,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from shailoo.domain.errors import LedgerError
-from shailoo.domain.events import Event
-from shailoo.ledger.store import COLUMNS, HEAD_JOIN, Store, head_of, row_to_event
+from shailoo.ledger.store import COLUMNS, Store, head_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_election (
@@ -93,16 +92,14 @@ HEAD_UPSERT = (
     "SELECT %s, h->>0, h->>1, (h->>2)::bigint FROM jsonb_array_elements(%s::jsonb) h "
     "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
 )
-#: the newest protocols of a set of stations, the station ids as one JSON array (see above)
-LATEST_OF_STATIONS = (
-    f"{to_psycopg(HEAD_JOIN)} AND h.station IN (SELECT jsonb_array_elements_text(%s::jsonb))"
-)
 
 
 class PostgresStore(Store):
     """Ledger in PostgreSQL at ``url``; ``schema`` (created if missing) isolates tests."""
 
     backend = "postgresql"
+    # the station ids of a look-up as one JSON text, like the heads above
+    _stations_in_json = "SELECT jsonb_array_elements_text(?::jsonb)"
 
     def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
@@ -176,30 +173,6 @@ class PostgresStore(Store):
                 if self._since_analyze >= ANALYZE_EVERY:
                     cur.execute("ANALYZE ledger_protocol_head")
                     self._since_analyze = 0
-
-    def latest_protocols(
-        self, election_id: str, stations: Collection[str] | None = None
-    ) -> dict[tuple[str, str], Event]:
-        """The newest protocol event per ``(station, source)``; all stations when None.
-
-        One statement for any number of stations (their ids sent as one JSON array).
-        """
-        if stations is None:
-            return super().latest_protocols(election_id, None)
-        out: dict[tuple[str, str], Event] = {}
-        station_list = list(dict.fromkeys(stations))
-        if not station_list:
-            return out
-        try:
-            with self._lock:
-                rows = self.conn.execute(
-                    LATEST_OF_STATIONS, (election_id, json.dumps(station_list))
-                ).fetchall()
-        except psycopg.Error as exc:
-            raise LedgerError(f"query failed: {exc}") from exc
-        for row in rows:
-            out[(row[8], row[9])] = row_to_event(row)
-        return out
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query with ``?`` placeholders; return all rows as tuples."""

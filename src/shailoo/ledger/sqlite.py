@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from shailoo.domain.errors import LedgerError
-from shailoo.domain.events import Event
-from shailoo.ledger.store import COLUMNS, HEAD_JOIN, Store, head_of, row_to_event
+from shailoo.ledger.store import COLUMNS, Store, head_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_election (
@@ -58,9 +56,6 @@ HEAD_UPSERT = (
     "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
 )
 
-#: the newest protocols of a set of stations, the station ids as one JSON array
-LATEST_OF_STATIONS = f"{HEAD_JOIN} AND h.station IN (SELECT value FROM json_each(?))"
-
 HEAD_INSERT = (
     "INSERT INTO ledger_protocol_head (election_id, station, source, seq) VALUES (?, ?, ?, ?)"
 )
@@ -71,6 +66,7 @@ class SqliteStore(Store):
 
     backend = "sqlite"
     _by_station = "ledger_event INDEXED BY ledger_event_station_lookup"
+    _stations_in_json = "SELECT value FROM json_each(?)"
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -134,24 +130,6 @@ class SqliteStore(Store):
                 self.conn.executemany(HEAD_INSERT if new_heads else HEAD_UPSERT, heads)
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"ledger append refused by the database: {exc}") from exc
-
-    def latest_protocols(
-        self, election_id: str, stations: Collection[str] | None = None
-    ) -> dict[tuple[str, str], Event]:
-        """The newest protocol event per ``(station, source)``; all stations when None.
-
-        One statement for any number of stations, their ids passed as one JSON array (a
-        statement with hundreds of ``?`` is compiled anew on every call: 0.5 s per 100,000
-        stations of an import).
-        """
-        if stations is None:
-            return super().latest_protocols(election_id, None)
-        out: dict[tuple[str, str], Event] = {}
-        station_list = list(dict.fromkeys(stations))
-        if station_list:
-            for row in self.query(LATEST_OF_STATIONS, (election_id, json.dumps(station_list))):
-                out[(row[8], row[9])] = row_to_event(row)
-        return out
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query with ``?`` placeholders; return all rows as tuples."""

@@ -278,6 +278,10 @@ class Store(AbstractContextManager["Store"]):
     #: table reference for look-ups by station (SQLite's planner needs ``INDEXED BY`` there:
     #: without statistics it prefers scanning the election's primary-key range)
     _by_station: str = "ledger_event"
+    #: a sub-select (``?`` placeholder) of the station ids in one JSON array parameter, where
+    #: the backend has one: a statement with hundreds of ``?`` is compiled anew on every call
+    #: (0.5 s per 100,000 stations of an import on SQLite), one JSON parameter is not
+    _stations_in_json: str = ""
 
     # ----- backend hooks -------------------------------------------------------------------
     def _write_tx(self, election_id: str) -> AbstractContextManager[tuple[int, str]]:
@@ -497,6 +501,14 @@ class Store(AbstractContextManager["Store"]):
                 out[(row[8], row[9])] = row_to_event(row)
             return out
         station_list = list(dict.fromkeys(stations))
+        if self._stations_in_json:
+            if station_list:
+                for row in self.query(
+                    f"{HEAD_JOIN} AND h.station IN ({self._stations_in_json})",
+                    (election_id, json.dumps(station_list)),
+                ):
+                    out[(row[8], row[9])] = row_to_event(row)
+            return out
         for i in range(0, len(station_list), 500):
             chunk = station_list[i : i + 500]
             for row in self.query(
