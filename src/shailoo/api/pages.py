@@ -14,20 +14,13 @@ from shailoo.api import views
 from shailoo.api.forensics_view import ForensicsCache
 from shailoo.domain.errors import ShailooError
 from shailoo.domain.events import PROTOCOL_CORRECTED
-from shailoo.domain.model import Protocol
+from shailoo.domain.model import PROTOCOL_COUNTS, Protocol
 from shailoo.ledger import Store
 from shailoo.tally.projection import Tally
 from shailoo.tally.units import UnitResult
 from shailoo.web.seatchart import colour_for
 
-_PROTOCOL_KEYS = (
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+_PROTOCOL_KEYS = PROTOCOL_COUNTS
 
 
 def _frac(x: Any) -> float | None:

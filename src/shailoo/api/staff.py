@@ -19,19 +19,13 @@ from shailoo.api.deps import COOKIE, principal, require, signer
 from shailoo.api.roles import Action, Principal, Role, permits
 from shailoo.api.site import Site
 from shailoo.domain.errors import InputError, ShailooError
+from shailoo.domain.model import PROTOCOL_COUNTS
 from shailoo.observe.evidence_store import EvidenceStore, evidence_dir_for
 from shailoo.observe.incidents import CATEGORIES, STATUSES
 from shailoo.web.render import render
 
 _NO_STORE = {"Cache-Control": "no-store"}
-_COUNTS = (
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+_COUNTS = PROTOCOL_COUNTS
 
 
 def _page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:

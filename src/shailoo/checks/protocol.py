@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from shailoo.domain.model import Election, Protocol, is_valid_source
+from shailoo.domain.model import PROTOCOL_COUNTS, Election, Protocol, is_valid_source
 
 ERROR: Final = "error"
 WARNING: Final = "warning"
@@ -53,14 +53,7 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "P202": (ERROR, "station twice in one file"),
 }
 
-BASE_LINES: Final = (
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+BASE_LINES: Final = PROTOCOL_COUNTS
 
 
 @dataclass(frozen=True)

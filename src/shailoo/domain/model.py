@@ -43,6 +43,18 @@ class Station:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
+#: the count lines of a protocol (the fields of :class:`Protocol` between the station and the
+#: party votes), in the order of the form; forms, tables and checks list them in this order
+PROTOCOL_COUNTS: tuple[str, ...] = (
+    "registered",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_cast",
+    "invalid",
+    "against_all",
+)
+
+
 @dataclass(frozen=True)
 class Protocol:
     """The result protocol of one station as one source reported it.

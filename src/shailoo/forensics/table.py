@@ -23,17 +23,10 @@ from typing import Any
 import numpy as np
 
 from shailoo.domain.errors import InputError
-from shailoo.domain.model import Protocol, Station
+from shailoo.domain.model import PROTOCOL_COUNTS, Protocol, Station
 
 #: protocol lines of the canonical CSV, before the party columns
-CANONICAL_LINES = (
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+CANONICAL_LINES = PROTOCOL_COUNTS
 #: columns of the canonical CSV that are neither protocol lines nor parties
 LABEL_COLUMNS = ("station", "region", "district")
 #: optional text columns of the canonical protocol file (docs/formats.md): never parties

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shailoo.domain.model import Protocol
+from shailoo.domain.model import PROTOCOL_COUNTS, Protocol
 from shailoo.tally.payloads import ProtocolPayload
 
 OFFICIAL = "official"
@@ -27,14 +27,7 @@ SECOND_ENTRY = "second-entry"
 NO_OFFICIAL = "no official protocol"
 
 #: the fields of a protocol payload that are numbers (``votes`` aside)
-NUMERIC_FIELDS = (
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+NUMERIC_FIELDS = PROTOCOL_COUNTS
 
 
 def protocol_from_payload(payload: Mapping[str, Any] | ProtocolPayload) -> Protocol:
