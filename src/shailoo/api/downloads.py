@@ -17,19 +17,12 @@ from shailoo.api.forensics_view import ForensicsCache
 from shailoo.api.http import PUBLIC_CACHE, dumps, etag_for, not_modified
 from shailoo.api.site import Site
 from shailoo.domain.errors import NotFound
+from shailoo.domain.model import PROTOCOL_COUNTS
 from shailoo.ledger import Store
 from shailoo.tally.projection import Tally
 from shailoo.web.render import seat_chart
 
-PROTOCOL_COLUMNS = (
-    "station",
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+PROTOCOL_COLUMNS = ("station", *PROTOCOL_COUNTS)
 
 
 def results_csv(store: Store, tally: Tally) -> bytes:

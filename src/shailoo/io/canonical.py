@@ -23,17 +23,9 @@ from typing import IO, Any, Final, TypeAlias
 
 from shailoo.checks.protocol import CODES, Finding, extra_cells
 from shailoo.domain.errors import InputError
-from shailoo.domain.model import Protocol
+from shailoo.domain.model import PROTOCOL_COUNTS, Protocol
 
-BASE_COLUMNS: Final = (
-    "station",
-    "registered",
-    "ballots_received",
-    "ballots_issued",
-    "ballots_cast",
-    "invalid",
-    "against_all",
-)
+BASE_COLUMNS: Final = ("station", *PROTOCOL_COUNTS)
 COUNT_COLUMNS: Final = BASE_COLUMNS[1:]
 OPTIONAL_COLUMNS: Final = ("source", "entered_by", "reason")
 #: optional columns naming the station's units; they must agree with the election (check P006)
