@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -13,7 +12,7 @@ from tqdm import tqdm
 
 from shailoo.domain.errors import LedgerError
 from shailoo.domain.events import ELECTION_DEFINED
-from shailoo.ledger.encoding import GENESIS_HASH, canonical_json, event_text
+from shailoo.ledger.encoding import GENESIS_HASH, canonical_json, event_hash
 from shailoo.ledger.signing import signature_holds
 from shailoo.ledger.store import PROTOCOL_KINDS, Checkpoint, Store
 
@@ -77,7 +76,6 @@ def verify_rows(
     for cp in checkpoints:
         cp_by_seq.setdefault(cp.seq, []).append(cp)
     expected_seq, prev = 1, GENESIS_HASH
-    sha = hashlib.sha256
     for row in rows:
         eid, seq, kind, author, recorded_at, prev_hash, stored_hash, payload_text = row[:8]
         where = f"event {seq} ({kind})"
@@ -95,7 +93,7 @@ def verify_rows(
             return _fail(
                 report, seq, f"{where}: prev_hash does not match the hash of event {seq - 1}"
             )
-        text = event_text(
+        recomputed = event_hash(
             election_id=eid,
             seq=seq,
             kind=kind,
@@ -104,7 +102,7 @@ def verify_rows(
             prev_hash=prev_hash,
             payload_json=payload_json,
         )
-        if sha(text.encode("utf-8")).hexdigest() != stored_hash:
+        if recomputed != stored_hash:
             return _fail(report, seq, f"{where}: content does not match its hash (edited)")
         if seq == 1:
             if kind != ELECTION_DEFINED or payload.get("election_id") != election_id:
