@@ -82,6 +82,20 @@ class Checkpoint:
     signature: str
 
 
+def _event_front(election_id: str, kind: str, author: str) -> str:
+    """The start of :func:`~shailoo.ledger.encoding.event_text`, up to the payload: the part
+    that stays the same for every event of one kind by one author in a batch."""
+    return (
+        '{"author":'
+        + json_string(author)
+        + ',"election_id":'
+        + json_string(election_id)
+        + ',"kind":'
+        + json_string(kind)
+        + ',"payload":'
+    )
+
+
 def row_to_event(row: Sequence[Any]) -> Event:
     """Build an :class:`Event` from a row in :data:`COLUMNS` order."""
     return Event(
@@ -153,15 +167,7 @@ class Writer:
             # verifier recomputes them with event_text), fewer string encodings per event
             front = fronts.get((kind, author))
             if front is None:
-                front = fronts[(kind, author)] = (
-                    '{"author":'
-                    + json_string(author)
-                    + ',"election_id":'
-                    + json_string(eid)
-                    + ',"kind":'
-                    + json_string(kind)
-                    + ',"payload":'
-                )
+                front = fronts[(kind, author)] = _event_front(eid, kind, author)
             text = (
                 front
                 + payload_json
@@ -224,16 +230,7 @@ class Writer:
         eid = self.election_id
         now = utc_now()
         # the parts of event_text() that do not change within the batch, encoded once
-        fronts = {
-            kind: '{"author":'
-            + json_string(author)
-            + ',"election_id":'
-            + json_string(eid)
-            + ',"kind":'
-            + json_string(kind)
-            + ',"payload":'
-            for kind in PROTOCOL_KINDS
-        }
+        fronts = {kind: _event_front(eid, kind, author) for kind in PROTOCOL_KINDS}
         middle = ',"prev_hash":"'
         after_prev = '","recorded_at":' + json_string(now) + ',"seq":'
         tail = ',"v":' + str(ENCODING_VERSION) + "}"
