@@ -56,6 +56,20 @@ def canonical_json(value: Any, *, checked: bool = False) -> str:
     return _encoder.encode(value)
 
 
+def event_text_front(election_id: str, kind: str, author: str) -> str:
+    """The start of :func:`event_text`, up to the payload: the same for every event of one
+    kind by one author, so a batch append encodes it once."""
+    return (
+        '{"author":'
+        + json_string(author)
+        + ',"election_id":'
+        + json_string(election_id)
+        + ',"kind":'
+        + json_string(kind)
+        + ',"payload":'
+    )
+
+
 def event_text(
     *,
     election_id: str,
@@ -72,13 +86,7 @@ def event_text(
     object (a test asserts this), but avoids re-encoding the payload in the import loop.
     """
     return (
-        '{"author":'
-        + json_string(author)
-        + ',"election_id":'
-        + json_string(election_id)
-        + ',"kind":'
-        + json_string(kind)
-        + ',"payload":'
+        event_text_front(election_id, kind, author)
         + payload_json
         + ',"prev_hash":'
         + json_string(prev_hash)

@@ -31,7 +31,13 @@ from shailoo.domain.events import (
     Event,
 )
 from shailoo.domain.model import Election
-from shailoo.ledger.encoding import ENCODING_VERSION, GENESIS_HASH, canonical_json, json_string
+from shailoo.ledger.encoding import (
+    ENCODING_VERSION,
+    GENESIS_HASH,
+    canonical_json,
+    event_text_front,
+    json_string,
+)
 
 #: an election id is a short slug (it appears in URLs and file names)
 ELECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -80,20 +86,6 @@ class Checkpoint:
     signed_at: str
     public_key: str
     signature: str
-
-
-def _event_front(election_id: str, kind: str, author: str) -> str:
-    """The start of :func:`~shailoo.ledger.encoding.event_text`, up to the payload: the part
-    that stays the same for every event of one kind by one author in a batch."""
-    return (
-        '{"author":'
-        + json_string(author)
-        + ',"election_id":'
-        + json_string(election_id)
-        + ',"kind":'
-        + json_string(kind)
-        + ',"payload":'
-    )
 
 
 def row_to_event(row: Sequence[Any]) -> Event:
@@ -167,7 +159,7 @@ class Writer:
             # verifier recomputes them with event_text), fewer string encodings per event
             front = fronts.get((kind, author))
             if front is None:
-                front = fronts[(kind, author)] = _event_front(eid, kind, author)
+                front = fronts[(kind, author)] = event_text_front(eid, kind, author)
             text = (
                 front
                 + payload_json
@@ -230,7 +222,7 @@ class Writer:
         eid = self.election_id
         now = utc_now()
         # the parts of event_text() that do not change within the batch, encoded once
-        fronts = {kind: _event_front(eid, kind, author) for kind in PROTOCOL_KINDS}
+        fronts = {kind: event_text_front(eid, kind, author) for kind in PROTOCOL_KINDS}
         middle = ',"prev_hash":"'
         after_prev = '","recorded_at":' + json_string(now) + ',"seq":'
         tail = ',"v":' + str(ENCODING_VERSION) + "}"
