@@ -90,14 +90,7 @@ class Protocol:
 
     def counts(self) -> dict[str, int]:
         """Every numeric line of the protocol, parties last, as one flat mapping."""
-        out = {
-            "registered": self.registered,
-            "ballots_received": self.ballots_received,
-            "ballots_issued": self.ballots_issued,
-            "ballots_cast": self.ballots_cast,
-            "invalid": self.invalid,
-            "against_all": self.against_all,
-        }
+        out: dict[str, int] = {line: getattr(self, line) for line in PROTOCOL_COUNTS}
         out.update(self.votes)
         return out
 
