@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from shailoo.domain.events import (
     PROTOCOL_RECORDED,
 )
 from shailoo.domain.model import Protocol
+from shailoo.intake.protocols import protocol_payload as intake_payload
 from shailoo.ledger import Store
 from shailoo.observe import service
 from shailoo.observe.evidence_store import EvidenceStore, evidence_dir_for
@@ -26,22 +28,9 @@ from shailoo.observe.view import evidence, render
 from shailoo.simulate import simulate_election
 
 
-def protocol_payload(p: Protocol) -> dict[str, object]:
-    """A ``protocol.recorded`` payload as the contract in domain/events.py describes it."""
-    return {
-        "station": p.station,
-        "registered": p.registered,
-        "ballots_received": p.ballots_received,
-        "ballots_issued": p.ballots_issued,
-        "ballots_cast": p.ballots_cast,
-        "invalid": p.invalid,
-        "against_all": p.against_all,
-        "votes": dict(p.votes),
-        "source": p.source,
-        "entered_by": p.entered_by,
-        "reason": p.reason,
-        "warnings": [],
-    }
+def protocol_payload(p: Protocol) -> dict[str, Any]:
+    """The ledger payload of a protocol, as intake builds it (votes in the protocol's order)."""
+    return intake_payload(p, list(p.votes))
 
 
 def record(store: Store, eid: str, protocols: list[Protocol], author: str = "op") -> None:

@@ -14,6 +14,7 @@ from shailoo.domain.events import (
     Event,
 )
 from shailoo.domain.model import Election, Party, Protocol, Station
+from shailoo.intake.protocols import protocol_payload as intake_payload
 
 PARTIES = ("A", "B", "C")
 
@@ -73,21 +74,8 @@ def protocol(
 
 
 def protocol_payload(p: Protocol) -> dict[str, Any]:
-    """The ledger payload of a protocol."""
-    return {
-        "station": p.station,
-        "registered": p.registered,
-        "ballots_received": p.ballots_received,
-        "ballots_issued": p.ballots_issued,
-        "ballots_cast": p.ballots_cast,
-        "invalid": p.invalid,
-        "against_all": p.against_all,
-        "votes": dict(p.votes),
-        "source": p.source,
-        "entered_by": p.entered_by,
-        "reason": p.reason,
-        "warnings": [],
-    }
+    """The ledger payload of a protocol, as intake builds it (votes in the protocol's order)."""
+    return intake_payload(p, list(p.votes))
 
 
 class Ledger:

@@ -153,7 +153,7 @@ def check(
     already stored for the station and source (a differing one is a correction).
     """
     from shailoo.checks.protocol import check_protocol
-    from shailoo.intake.protocols import protocol_from_payload
+    from shailoo.domain.events import protocol_from_payload
 
     election = election if election is not None else store.election(election_id)
     p = protocol_of(data)

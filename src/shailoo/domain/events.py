@@ -54,6 +54,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from shailoo.domain.model import Protocol
+
 ELECTION_DEFINED: Final = "election.defined"
 ELECTION_REPLACED: Final = "election.replaced"
 PROTOCOL_RECORDED: Final = "protocol.recorded"
@@ -100,3 +102,24 @@ class Event:
     hash: str = ""
     prev_hash: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def protocol_from_payload(payload: Mapping[str, Any]) -> Protocol:
+    """The :class:`Protocol` a ``protocol.recorded`` / ``protocol.corrected`` payload holds.
+
+    Numbers are taken through ``int`` and names through ``str`` so that a payload decoded by any
+    JSON reader gives the same value; a missing source means ``official``.
+    """
+    return Protocol(
+        station=str(payload["station"]),
+        registered=int(payload["registered"]),
+        ballots_received=int(payload["ballots_received"]),
+        ballots_issued=int(payload["ballots_issued"]),
+        ballots_cast=int(payload["ballots_cast"]),
+        invalid=int(payload["invalid"]),
+        against_all=int(payload["against_all"]),
+        votes={str(k): int(v) for k, v in dict(payload["votes"]).items()},
+        source=str(payload.get("source") or "official"),
+        entered_by=payload.get("entered_by"),
+        reason=payload.get("reason"),
+    )

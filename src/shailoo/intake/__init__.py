@@ -5,12 +5,12 @@
 protocol file through ``record_protocols``.
 """
 
+from shailoo.domain.events import protocol_from_payload
 from shailoo.intake.election import create_election, slug
 from shailoo.intake.importer import ImportSummary, import_file, report_path_for
 from shailoo.intake.protocols import (
     RecordResult,
     Rejection,
-    protocol_from_payload,
     protocol_payload,
     record_protocols,
 )

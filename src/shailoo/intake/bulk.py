@@ -29,9 +29,9 @@ from shailoo.checks.protocol import (
     same_counts,
 )
 from shailoo.domain.errors import NotFound
-from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED
+from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, protocol_from_payload
 from shailoo.domain.model import Protocol, is_valid_source
-from shailoo.intake.protocols import protocol_from_payload, protocol_payload, protocol_payload_json
+from shailoo.intake.protocols import protocol_payload, protocol_payload_json
 from shailoo.io.canonical import CountRow, count_row_protocol
 from shailoo.ledger.store import Store
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shailoo.checks.protocol import Finding, check_protocol, observer_source_refusal, same_counts
-from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, Event
+from shailoo.domain.events import (
+    PROTOCOL_CORRECTED,
+    PROTOCOL_RECORDED,
+    Event,
+    protocol_from_payload,
+)
 from shailoo.domain.model import Election, Protocol
 from shailoo.ledger.store import Store
 
@@ -114,23 +119,6 @@ def protocol_payload_json(payload: Mapping[str, Any], sorted_parties: Sequence[s
         _string(payload["station"]),
         ",".join([pre + str(votes[k]) for pre, k in _vote_parts(sorted_parties, votes)]),
         warnings,
-    )
-
-
-def protocol_from_payload(payload: Mapping[str, Any]) -> Protocol:
-    """The :class:`Protocol` a protocol event's payload holds."""
-    return Protocol(
-        station=payload["station"],
-        registered=payload["registered"],
-        ballots_received=payload["ballots_received"],
-        ballots_issued=payload["ballots_issued"],
-        ballots_cast=payload["ballots_cast"],
-        invalid=payload["invalid"],
-        against_all=payload["against_all"],
-        votes=payload["votes"],
-        source=payload.get("source") or "official",
-        entered_by=payload.get("entered_by"),
-        reason=payload.get("reason"),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from shailoo.domain.events import protocol_from_payload as read_protocol_payload
 from shailoo.domain.model import PROTOCOL_COUNTS, Protocol
 from shailoo.tally.payloads import ProtocolPayload
 
@@ -38,19 +39,7 @@ def protocol_from_payload(payload: Mapping[str, Any] | ProtocolPayload) -> Proto
     """
     if isinstance(payload, ProtocolPayload):
         return payload.to_protocol()
-    return Protocol(
-        station=str(payload["station"]),
-        registered=int(payload["registered"]),
-        ballots_received=int(payload["ballots_received"]),
-        ballots_issued=int(payload["ballots_issued"]),
-        ballots_cast=int(payload["ballots_cast"]),
-        invalid=int(payload["invalid"]),
-        against_all=int(payload["against_all"]),
-        votes={str(k): int(v) for k, v in dict(payload["votes"]).items()},
-        source=str(payload.get("source") or OFFICIAL),
-        entered_by=payload.get("entered_by"),
-        reason=payload.get("reason"),
-    )
+    return read_protocol_payload(payload)
 
 
 def entries_agree(a: Protocol, b: Protocol) -> bool:
