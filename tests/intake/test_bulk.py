@@ -58,7 +58,7 @@ def test_payload_template_equals_canonical_json(
     reason: str | None,
     data: st.DataObject,
 ) -> None:
-    table = ElectionTable(election_payload(parties, 100))
+    table = ElectionTable.from_payload(election_payload(parties, 100))
     numbers = data.draw(st.lists(COUNT, min_size=6 + len(parties), max_size=6 + len(parties)))
     row: CountRow = (2, station, source, entered_by, reason, numbers, None, None)
     reference = canonical_json(protocol_payload(count_row_protocol(row, parties), parties))
@@ -89,7 +89,7 @@ def test_clean_exactly_when_the_checks_find_nothing(
 
 
 def test_prepare_sends_doubtful_rows_to_the_reference_path() -> None:
-    table = ElectionTable(election_payload(["a"], 100))
+    table = ElectionTable.from_payload(election_payload(["a"], 100))
     clean: CountRow = (2, "s1", "official", None, None, [100, 80, 80, 70, 5, 5, 60], None, None)
     ready = prepare(table, clean)
     assert isinstance(ready, tuple) and ready[:2] == ("s1", "official")

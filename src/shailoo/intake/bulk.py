@@ -28,6 +28,7 @@ from shailoo.checks.protocol import (
     observer_source_refusal,
     same_counts,
 )
+from shailoo.domain.definition import Outline, outline_from_json, outline_from_payload
 from shailoo.domain.errors import NotFound
 from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, protocol_from_payload
 from shailoo.domain.model import Protocol, is_valid_source
@@ -55,18 +56,16 @@ class ElectionTable:
     they are refused with P007.
     """
 
-    def __init__(self, payload: Mapping[str, Any], *, allow_observer_sources: bool = False) -> None:
-        self.election_id = str(payload["election_id"])
+    def __init__(self, outline: Outline, *, allow_observer_sources: bool = False) -> None:
+        election_id, party_ids, stations = outline
+        self.election_id = election_id
         self.allow_observer_sources = allow_observer_sources
         #: party ids in ballot order (the order of the count columns after the six lines)
-        self.party_ids: tuple[str, ...] = tuple(str(p["id"]) for p in payload["parties"])
+        self.party_ids: tuple[str, ...] = party_ids
         self.party_set = frozenset(self.party_ids)
         self.sorted_parties = tuple(sorted(self.party_ids))
-        stations = payload["stations"]
         #: station id -> voters on its list
-        self.registered: dict[str, int] = {
-            str(s["station"]): int(s["registered"]) for s in stations
-        }
+        self.registered: dict[str, int] = {s[0]: s[3] for s in stations}
         self._stations = stations
         self._units: dict[str, tuple[str, str]] | None = None
         self._unpadded: dict[str, list[str]] | None = None
@@ -91,9 +90,7 @@ class ElectionTable:
         """Station id -> (region, district); built on first use (only files with those
         columns need it)."""
         if self._units is None:
-            self._units = {
-                str(s["station"]): (str(s["region"]), str(s["district"])) for s in self._stations
-            }
+            self._units = {s[0]: (s[1], s[2]) for s in self._stations}
         return self._units
 
     def stations_without_zeros(self, number: str) -> list[str]:
@@ -112,10 +109,17 @@ class ElectionTable:
         cls, store: Store, election_id: str, *, allow_observer_sources: bool = False
     ) -> ElectionTable:
         """The table of ``election_id`` in ``store`` (:class:`NotFound` if it is not there)."""
-        first = store.first_event(election_id)
-        if first is None:
+        text = store.definition_text(election_id)
+        if text is None:
             raise NotFound(f"no election {election_id!r}; known: {', '.join(store.elections())}")
-        return cls(first.payload, allow_observer_sources=allow_observer_sources)
+        return cls(outline_from_json(text), allow_observer_sources=allow_observer_sources)
+
+    @classmethod
+    def from_payload(
+        cls, payload: Mapping[str, Any], *, allow_observer_sources: bool = False
+    ) -> ElectionTable:
+        """The table of an ``election.defined`` payload already decoded."""
+        return cls(outline_from_payload(payload), allow_observer_sources=allow_observer_sources)
 
     def valid_source(self, source: str) -> bool:
         """:func:`~shailoo.domain.model.is_valid_source` and, unless observer sources are

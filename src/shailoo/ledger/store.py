@@ -30,6 +30,7 @@ from shailoo.domain.events import (
     PROTOCOL_RECORDED,
     Event,
 )
+from shailoo.domain.definition import election_from_json
 from shailoo.domain.model import Election
 from shailoo.ledger.encoding import (
     ENCODING_VERSION,
@@ -385,13 +386,22 @@ class Store(AbstractContextManager["Store"]):
         hit = cache.get(election_id)
         if hit is not None and hit[0] == found[0][0]:
             return hit[1]
-        rows = self.query(
-            f"SELECT {', '.join(COLUMNS)} FROM ledger_event WHERE election_id = ? AND seq = 1",
-            (election_id,),
-        )
-        election = Election.from_payload(row_to_event(rows[0]).payload)
-        cache[election_id] = (str(rows[0][6]), election)
+        text = self.definition_text(election_id)
+        if text is None:
+            raise NotFound(f"no election {election_id!r}; known: {', '.join(self.elections())}")
+        election = election_from_json(text)
+        cache[election_id] = (str(found[0][0]), election)
         return election
+
+    def definition_text(self, election_id: str) -> str | None:
+        """The payload of event 1 (``election.defined``) as its stored JSON text, or None.
+
+        For readers that decode only part of it (:func:`shailoo.domain.definition.outline_from_json`).
+        """
+        rows = self.query(
+            "SELECT payload FROM ledger_event WHERE election_id = ? AND seq = 1", (election_id,)
+        )
+        return str(rows[0][0]) if rows else None
 
     def events(
         self,

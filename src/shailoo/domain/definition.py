@@ -1,0 +1,132 @@
+"""Reading an ``election.defined`` payload straight from its JSON text, fast.
+
+A national election defines 100,000 stations or more in its first ledger event, and every
+import and every tally rebuild starts by reading it. Decoding that text into generic dicts and
+lists (``json.loads``) and then converting each station costs about 0.3 s per 100,000 stations;
+msgspec decoding into typed structs costs about a third of that. The typed decode only accepts
+the shapes :meth:`Election.to_payload` writes (strings, integers); any other payload (an older
+or hand-made one) falls back to ``json.loads`` and :meth:`Election.from_payload`, so what comes
+out never depends on which path was taken.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from shailoo.domain.model import Election, Party, Station
+
+
+class _Party(msgspec.Struct):
+    id: str
+    name: str
+
+
+class _Station(msgspec.Struct):
+    station: str
+    region: str
+    district: str
+    registered: int
+    extra: dict[str, Any] | None = None
+
+
+class _Definition(msgspec.Struct):
+    election_id: str
+    name: str
+    law: str
+    parties: list[_Party]
+    stations: list[_Station]
+    law_name: str = ""
+    date: str | None = None
+    double_entry: bool = False
+    replaces: dict[str, Any] | None = None
+
+
+class _StationCounts(msgspec.Struct):
+    station: str
+    region: str
+    district: str
+    registered: int
+
+
+class _Outline(msgspec.Struct):
+    election_id: str
+    parties: list[_Party]
+    stations: list[_StationCounts]
+
+
+_definition = msgspec.json.Decoder(_Definition)
+_outline = msgspec.json.Decoder(_Outline)
+_REFUSED = (msgspec.ValidationError, msgspec.DecodeError)
+
+
+def election_from_json(text: str | bytes) -> Election:
+    """The :class:`Election` of an ``election.defined`` payload given as JSON text.
+
+    Equal to ``Election.from_payload(json.loads(text))`` for every payload (a test checks it).
+    """
+    try:
+        d = _definition.decode(text)
+    except _REFUSED:
+        return Election.from_payload(json.loads(text))
+    new_station = object.__new__
+    stations: list[Station] = []
+    append = stations.append
+    for s in d.stations:
+        # a frozen dataclass refuses attribute assignment; filling __dict__ directly builds
+        # the same value as Station(...) for a third of the cost (100,000 per national list)
+        st = new_station(Station)
+        st.__dict__.update(
+            id=s.station,
+            region=s.region,
+            district=s.district,
+            registered=s.registered,
+            extra=dict(s.extra) if s.extra else {},
+        )
+        append(st)
+    return Election(
+        id=d.election_id,
+        name=d.name,
+        law=d.law,
+        law_name=d.law_name,
+        parties=tuple(Party(p.id, p.name) for p in d.parties),
+        stations=tuple(stations),
+        date=d.date,
+        double_entry=d.double_entry,
+        replaces=d.replaces,
+    )
+
+
+#: what an import needs of an election: ``(election id, party ids in ballot order, rows of
+#: (station, region, district, registered))``
+Outline = tuple[str, tuple[str, ...], list[tuple[str, str, str, int]]]
+
+
+def outline_from_json(text: str | bytes) -> Outline:
+    """The parts of an ``election.defined`` payload that an import needs, from its JSON text:
+    the election id, the party ids in ballot order and each station's units and registered
+    voters (no :class:`Station` values are built)."""
+    try:
+        o = _outline.decode(text)
+    except _REFUSED:
+        return outline_from_payload(json.loads(text))
+    return (
+        o.election_id,
+        tuple(p.id for p in o.parties),
+        [(s.station, s.region, s.district, s.registered) for s in o.stations],
+    )
+
+
+def outline_from_payload(payload: Mapping[str, Any]) -> Outline:
+    """:func:`outline_from_json` of a payload already decoded."""
+    return (
+        str(payload["election_id"]),
+        tuple(str(p["id"]) for p in payload["parties"]),
+        [
+            (str(s["station"]), str(s["region"]), str(s["district"]), int(s["registered"]))
+            for s in payload["stations"]
+        ],
+    )
