@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from shailoo.domain.definition import election_from_json
 from shailoo.domain.errors import LedgerError, NotFound, Refused
 from shailoo.domain.events import (
     ELECTION_DEFINED,
@@ -30,7 +31,6 @@ from shailoo.domain.events import (
     PROTOCOL_RECORDED,
     Event,
 )
-from shailoo.domain.definition import election_from_json
 from shailoo.domain.model import Election
 from shailoo.ledger.encoding import (
     ENCODING_VERSION,
