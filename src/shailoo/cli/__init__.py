@@ -23,8 +23,29 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the top-level parser with every discovered sub-command registered."""
+def _command_modules(command: str | None) -> list[str]:
+    """The modules to import for a command line whose first word is ``command``.
+
+    Importing every command module costs about 0.3 s (the law engine, cryptography, the web
+    stack's helpers); a command such as ``import`` of a national file should not pay for the
+    others. When the first word names a module (``export-results`` -> ``export_results``,
+    ``import`` -> ``import_``) only that one is imported; otherwise (``--help``, a typo, no
+    command) all are, so that the full list of commands can be shown.
+    """
+    names = sorted(
+        info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")
+    )
+    if command and not command.startswith("-"):
+        name = command.replace("-", "_")
+        for candidate in (name, name + "_"):
+            if candidate in names:
+                return [candidate]
+    return names
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Return the top-level parser with the discovered sub-commands registered: every one, or
+    only the one named ``command`` when a module of that name registers it."""
     parser = argparse.ArgumentParser(
         prog="shailoo",
         description="Shailoo: election results from protocols to certified seats, checkable.",
@@ -33,13 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"shailoo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    modules = _command_modules(command)
+    for name in modules:
+        module = importlib.import_module(f"{__name__}.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    if len(modules) == 1 and command not in sub.choices:
+        return build_parser()  # that module registers other names: build the whole list
     return parser
 
 
@@ -73,8 +95,9 @@ def add_action(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``shailoo`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words[0] if words else None)
+    args = parser.parse_args(words)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -11,7 +11,6 @@ from pathlib import Path
 from shailoo.cli import add_command
 from shailoo.domain.errors import InputError
 from shailoo.ledger import default_db, is_postgres, open_store
-from shailoo.ledger.signing import default_key_path, load_or_create_key, public_hex, sign_head
 
 
 def add_db_arguments(p: argparse.ArgumentParser, election: bool = True) -> None:
@@ -68,8 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     """Create the election; print its id and where the key is."""
+    # cryptography is imported here, not at the top: every ledger command imports this module
     from shailoo.intake import create_election
     from shailoo.io.setup import read_manifest, read_parties, read_stations
+    from shailoo.ledger.signing import default_key_path, load_or_create_key, public_hex, sign_head
 
     law, parties_path, stations_path = args.law, args.parties, args.stations
     name, date, eid, double = args.name, args.date, args.election_id, args.double_entry
