@@ -242,3 +242,63 @@ def test_rejections_stream_out_in_batches(
     assert summary.errors == {"P202": 3, "P001": 3}
     report = list(csv.DictReader(Path(str(summary.report)).read_text("utf-8").splitlines()))
     assert sorted({int(r["line"]) for r in report}) == [5, 6, 7, 10, 11, 12]
+
+
+# a count cell as a file may hold it: plain digits, leading zeros, signs, spaces, empty, words
+CELL = st.one_of(
+    SMALL.map(str),
+    st.integers(0, 10**20).map(str),
+    st.sampled_from(["007", "0", "-5", " 5", "5 ", "", "+5", "1e3", "5.0", "٣", "x"]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    base=st.lists(SMALL, min_size=6, max_size=6),
+    votes=st.lists(SMALL, min_size=3, max_size=3),
+    matching=st.booleans() | st.just(True),
+    noise=st.just({}) | st.dictionaries(st.integers(0, 8), CELL, max_size=2),
+    station=st.sampled_from(["s1", "s1", " s1 ", "s9", ""]),
+    source=st.sampled_from(["", "", "official", "machine", "rumour", "observer:o1"]),
+    entered_by=st.sampled_from(["", "ann", 'a"b\\c%d']),
+    reason=st.sampled_from(["", "recount"]),
+    units=st.sampled_from([None, ("", ""), ("R", "D"), ("X", "")]),
+)
+def test_quick_row_agrees_with_the_general_reading(
+    base: list[int],
+    votes: list[int],
+    matching: bool,
+    noise: dict[int, str],
+    station: str,
+    source: str,
+    entered_by: str,
+    reason: str,
+    units: tuple[str, str] | None,
+) -> None:
+    """Whatever ``quick_row`` makes of a row is what ``count_row`` + ``prepare`` make of it;
+    it may decline a row (None), never change its outcome."""
+    from shailoo.io.canonical import Header, count_row
+
+    if matching:  # mostly a clean protocol, so that the quick path is taken often
+        inv, against = base[4], base[5]
+        cast = inv + against + sum(votes)
+        issued = cast + base[1] % 3
+        base[:4] = [2 * issued + base[0], issued + base[2] % 2, issued, cast]
+    parties = ["a", "b", "c"]
+    table = ElectionTable.from_payload(election_payload(parties, 1000))
+    names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
+    names += ["invalid", "against_all", "c", "a", "b", "source", "entered_by", "reason"]
+    counts = [str(x) for x in base] + [str(votes[2]), str(votes[0]), str(votes[1])]
+    for i, cell in noise.items():
+        counts[i] = cell
+    cells = [station, *counts, source, entered_by, reason]
+    if units is not None:
+        names += ["region", "district"]
+        cells += list(units)
+    header = Header(names, parties, "f.csv")
+    quick = table.quick_row(header)(cells, 7)
+    row = count_row(cells, header, 7)
+    if quick is None:
+        return
+    assert row is not None and row[6] is None and row[7] is None
+    assert prepare(table, row) == quick

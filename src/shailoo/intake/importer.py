@@ -21,12 +21,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tqdm import tqdm
 
 from shailoo.checks.protocol import CODES, Finding, check_units
 from shailoo.domain.errors import InputError
+from shailoo.domain.events import protocol_from_payload
 from shailoo.domain.model import Protocol
 from shailoo.intake.bulk import (
     BatchResult,
@@ -187,7 +188,7 @@ PARSER_PROCESS_ROWS = 20_000
 
 
 def file_batches(
-    rows: Iterator[ProtocolRow | CountRow], table: ElectionTable, batch_size: int
+    rows: Iterator[ProtocolRow | CountRow | Ready], table: ElectionTable, batch_size: int
 ) -> Iterator[BatchMessage]:
     """Group a file's rows into batches, doing everything that needs no ledger access.
 
@@ -204,9 +205,24 @@ def file_batches(
     batch: list[Ready | Pending] = []
     rejected: list[tuple[int, list[Finding], dict[str, Any]]] = []
     n = 0
-    for row in rows:
+    row: ProtocolRow | CountRow
+    for item in rows:
         n += 1
         entry: Ready | Pending
+        if type(item) is tuple and len(item) == 4:
+            # a row ElectionTable.quick_row made ready: only the repeat check is left
+            ready = item
+            if (ready[0], ready[1]) not in seen:
+                seen[(ready[0], ready[1])] = ready[3]
+                batch.append(ready)
+                if len(batch) >= batch_size:
+                    yield n, batch, rejected
+                    batch, rejected = [], []
+                continue
+            # a repeat: rejected below, with the protocol its payload holds
+            row = _ready_count_row(ready, party_ids)
+        else:
+            row = cast("ProtocolRow | CountRow", item)
         if type(row) is tuple and row[6] is None and row[7] is None:
             # the common row, kept short: prepare() spelled out
             line, station, source = row[0], row[1], row[2]
@@ -293,6 +309,15 @@ def file_batches(
         yield n, batch, rejected
 
 
+def _ready_count_row(ready: Ready, party_ids: tuple[str, ...]) -> CountRow:
+    """The :data:`CountRow` of a :data:`Ready` row, read back from its payload (only for a row
+    that must be rejected after all: a second row of its station and source)."""
+    p = protocol_from_payload(json.loads(ready[2]))
+    numbers = [p.registered, p.ballots_received, p.ballots_issued, p.ballots_cast, p.invalid]
+    numbers += [p.against_all, *(p.votes[pid] for pid in party_ids)]
+    return (ready[3], p.station, p.source, p.entered_by, p.reason, numbers, None, None)
+
+
 def _numeric_station(p: Protocol, table: ElectionTable) -> tuple[Protocol, Finding | None]:
     """A station cell that was a number and is not a station id: a spreadsheet stored
     ``0009`` as 9. The protocol of the one station whose id is the number once its leading
@@ -331,7 +356,7 @@ def _parse_in_child(
     """
     parent_end.close()
     try:
-        rows = read_protocol_counts(path, table.party_ids, checked_utf8=True)
+        rows = read_protocol_counts(path, table.party_ids, checked_utf8=True, quick=table.quick_row)
         for message in file_batches(rows, table, batch_size):
             out.send(message)
         out.send(None)
@@ -421,7 +446,9 @@ def import_file(
     party_ids = table.party_ids
     fmt = file_format(path)
     total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") else None
-    rows_iter = read_protocol_counts(path, party_ids, checked_utf8=total is not None)
+    rows_iter = read_protocol_counts(
+        path, party_ids, checked_utf8=total is not None, quick=table.quick_row
+    )
     first = next(rows_iter, None)  # the header is checked here: a bad file records nothing
     batches: Iterator[BatchMessage] | None = None
     if fmt == "csv" and total is not None and total >= PARSER_PROCESS_ROWS:

@@ -17,7 +17,7 @@ import codecs
 import csv
 import json
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, TypeAlias
 
@@ -71,6 +71,10 @@ class ProtocolRow:
 CountRow: TypeAlias = tuple[
     int, str, str, "str | None", "str | None", list[int], "str | None", "str | None"
 ]
+
+#: a reader of the commonest CSV rows, made for one header (see :func:`read_protocol_counts`):
+#: ``(cells, line)`` -> what the importer records, or None to read the row the general way
+QuickRow: TypeAlias = Callable[[list[str], int], "tuple[str, str, str, int] | None"]
 
 
 def file_format(path: Path) -> str:
@@ -423,8 +427,11 @@ def row_values(row: Sequence[Any], header: Header) -> dict[str, str]:
 
 
 def _csv_rows(
-    path: Path, party_ids: Sequence[str], counts: bool = False
-) -> Iterator[ProtocolRow | CountRow]:
+    path: Path,
+    party_ids: Sequence[str],
+    counts: bool = False,
+    quick: Callable[[Header], QuickRow] | None = None,
+) -> Iterator[ProtocolRow | CountRow | tuple[str, str, str, int]]:
     file = str(path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
@@ -436,9 +443,16 @@ def _csv_rows(
             raise InputError(f"not a CSV file: {exc}", file=file, line=1, rule="csv") from exc
         header = Header(first, party_ids, file)
         had_rows = False
+        quick_row = quick(header) if quick is not None else None
         try:
             for cells in reader:
                 line = reader.line_num
+                if quick_row is not None:
+                    done = quick_row(cells, line)
+                    if done is not None:
+                        had_rows = True
+                        yield done
+                        continue
                 fast = count_row(cells, header, line)
                 if fast is not None:
                     had_rows = True
@@ -593,11 +607,20 @@ def read_protocols(path: str | Path, party_ids: Sequence[str]) -> Iterator[Proto
 
 
 def read_protocol_counts(
-    path: str | Path, party_ids: Sequence[str], *, checked_utf8: bool = False
-) -> Iterator[ProtocolRow | CountRow]:
+    path: str | Path,
+    party_ids: Sequence[str],
+    *,
+    checked_utf8: bool = False,
+    quick: Callable[[Header], QuickRow] | None = None,
+) -> Iterator[ProtocolRow | CountRow | tuple[str, str, str, int]]:
     """:func:`read_protocols` for the bulk import: simple CSV rows come as a :data:`CountRow`
     (no :class:`Protocol` built), every other row (and every row of XLSX or JSON) as a
     :class:`ProtocolRow`. ``checked_utf8`` skips the encoding scan the caller already made.
+
+    ``quick``, given the checked header of a CSV file, returns a :data:`QuickRow` that is
+    tried on every row first; what it returns (not None) is yielded as is. The importer's
+    (:meth:`shailoo.intake.bulk.ElectionTable.quick_row`) turns a clean row straight into its
+    payload JSON.
     """
     path = Path(path)
     check_file(path)
@@ -605,7 +628,7 @@ def read_protocol_counts(
         return iter(read_protocols(path, party_ids))
     if not checked_utf8:
         check_utf8(path)
-    return _csv_rows(path, party_ids, counts=True)
+    return _csv_rows(path, party_ids, counts=True, quick=quick)
 
 
 # ----- writers ------------------------------------------------------------------------------
