@@ -8,7 +8,7 @@ fresh process whose wall time and peak memory (max RSS, from ``wait4``) are meas
 * ``shailoo import`` into an election defined beforehand (parse, all checks, payloads, canonical
   JSON, SHA-256 chain, batched appends, the look-up for corrections).
 
-Usage: ``.venv/bin/python bench/ingest.py [--stations 100000] [--parties 20] [--no-pg]``.
+Usage: ``.venv/bin/python bench/ingest.py [--stations 100000] [--parties 20] [--no-pg | --only-pg]``.
 Targets (issue 3): ratio ≤ 3, peak memory < 300 MB.
 """
 
@@ -127,7 +127,10 @@ def main() -> int:
     ap.add_argument("--stations", type=int, default=100_000)
     ap.add_argument("--parties", type=int, default=20)
     ap.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    ap.add_argument("--only-pg", action="store_true", help="skip SQLite")
     args = ap.parse_args()
+    if args.no_pg and args.only_pg:
+        ap.error("--no-pg and --only-pg exclude each other")
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -140,12 +143,13 @@ def main() -> int:
             flush=True,
         )
 
-        floor_db = str(folder / "floor.db")
-        floor = measure([py, "-c", SQLITE_FLOOR, str(path), floor_db])
-        db = str(folder / "ledger.db")
-        define(db, parties, stations)
-        ours = measure([py, "-m", "shailoo", "import", "--db", db, "--quiet", str(path)])
-        report("SQLite", floor, ours, args.stations)
+        if not args.only_pg:
+            floor_db = str(folder / "floor.db")
+            floor = measure([py, "-c", SQLITE_FLOOR, str(path), floor_db])
+            db = str(folder / "ledger.db")
+            define(db, parties, stations)
+            ours = measure([py, "-m", "shailoo", "import", "--db", db, "--quiet", str(path)])
+            report("SQLite", floor, ours, args.stations)
 
         if not args.no_pg:
             import psycopg
