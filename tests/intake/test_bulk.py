@@ -20,7 +20,16 @@ from shailoo.checks.protocol import check_protocol
 from shailoo.domain.errors import InputError
 from shailoo.domain.model import Protocol, Station
 from shailoo.intake import create_election, import_file, importer, record_protocols
-from shailoo.intake.bulk import ElectionTable, Pending, is_clean, prepare
+from shailoo.intake.bulk import (
+    Chained,
+    ElectionTable,
+    Pending,
+    Ready,
+    chain_fresh,
+    is_clean,
+    prepare,
+    record_chained,
+)
 from shailoo.intake.protocols import protocol_payload
 from shailoo.intake.sample import sample_parties, sample_protocols, sample_stations
 from shailoo.io.canonical import CountRow, count_row_protocol, write_protocols_csv
@@ -302,3 +311,42 @@ def test_quick_row_agrees_with_the_general_reading(
         return
     assert row is not None and row[6] is None and row[7] is None
     assert prepare(table, row) == quick
+
+
+def _chained_batch(store: Store, eid: str, ps: list[Protocol]) -> tuple[ElectionTable, Chained]:
+    """The first batch of ``ps`` as the parser process chains it, from the current head."""
+    table = ElectionTable.of(store, eid)
+    rows = ((n + 2, p) for n, p in enumerate(ps))
+    entries: list[Ready | Pending] = [Pending(line, p) for line, p in rows]
+    chained, refused = chain_fresh(table, entries, "system", store.head_link(eid))
+    assert len(refused) == 3  # mixed_protocols: P101, P002, P005
+    return table, chained
+
+
+def test_a_chained_batch_is_inserted_when_the_ledger_did_not_move(store: Store) -> None:
+    ps = mixed_protocols()
+    define(store, eid="bulk")
+    define(store, eid="reference")
+    table, chained = _chained_batch(store, "bulk", ps)
+    result = record_chained(store, table, chained, "system")
+    assert (result.recorded, result.warnings) == (len(ps) - 3, {"P108": 1})
+    record_protocols(store, "reference", ps, "system")
+    assert payloads(store, "bulk") == payloads(store, "reference")
+    assert all(r.ok for r in verify_store(store))
+
+
+def test_a_chained_batch_is_recorded_anew_when_another_writer_came_first(store: Store) -> None:
+    ps = mixed_protocols()
+    define(store, eid="bulk")
+    table, chained = _chained_batch(store, "bulk", ps)
+    # meanwhile an operator records station 0 (other counts) and station 5 (the same counts)
+    other = replace(ps[0], invalid=ps[0].invalid + 1, against_all=ps[0].against_all - 1)
+    record_protocols(store, "bulk", [other, ps[5]], "operator")
+    result = record_chained(store, table, chained, "system")
+    # ps[0] is now a correction without a reason (P201 refused), ps[5] already stored
+    assert (result.duplicates, result.corrected) == (1, 0)
+    assert [f.code for _, _, fs in result.rejected for f in fs if f.is_error] == ["P201"]
+    assert result.recorded == len(ps) - 3 - 2
+    assert result.warnings == {"P108": 1}
+    assert all(r.ok for r in verify_store(store))
+    assert store.count("bulk") == 1 + 2 + result.recorded

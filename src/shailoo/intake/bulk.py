@@ -36,9 +36,11 @@ from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, protoco
 from shailoo.domain.model import Protocol, is_valid_source
 from shailoo.intake.protocols import protocol_payload, protocol_payload_json
 from shailoo.io.canonical import CountRow, Header, QuickRow, count_row_protocol
-from shailoo.ledger.store import Store
+from shailoo.ledger.store import Store, chain_protocol_rows, utc_now
 
 _string = json.encoder.encode_basestring  # what json uses with ensure_ascii=False
+#: how the canonical payload of a protocol without warnings ends
+_NO_WARNINGS = '"warnings":[]}'
 #: the counts of a row, read as one JSON array of integers
 _COUNTS = msgspec.json.Decoder(list[int])
 
@@ -77,7 +79,7 @@ class ElectionTable:
         self._unpadded: dict[str, list[str]] | None = None
         # the sorted party keys go into the template literally ('%' doubled for printf)
         votes = ",".join(_string(k).replace("%", "%%") + ":%s" for k in self.sorted_parties)
-        self._template = _PAYLOAD_HEAD + votes + '},"warnings":[]}'
+        self._template = _PAYLOAD_HEAD + votes + "}," + _NO_WARNINGS
         ballot_position = {pid: 6 + i for i, pid in enumerate(self.party_ids)}
         positions = [ballot_position[k] for k in self.sorted_parties]
         self._sorted_votes: Callable[[Sequence[Any]], tuple[Any, ...]]
@@ -308,6 +310,22 @@ def prepare(table: ElectionTable, row: CountRow) -> Ready | Pending:
     return Pending(row[0], count_row_protocol(row, table.party_ids), table.source_findings(row[2]))
 
 
+def protocol_findings(
+    table: ElectionTable, p: Protocol, previous: Protocol | None, extra: list[Finding]
+) -> list[Finding]:
+    """The reference checks of ``p`` against the stored ``previous`` (None: the first of its
+    station and source), with the importer's own ``extra`` findings."""
+    findings = check_protocol(
+        p, None, previous, station_registered=table.registered, party_ids=table.party_set
+    )
+    if extra:
+        # the importer's own finding replaces the checks' one of the same code (its P002 for a
+        # numeric station cell says more: the leading zeros)
+        codes = {f.code for f in extra}
+        findings = [f for f in findings if f.code not in codes] + extra
+    return findings
+
+
 @dataclass
 class BatchResult:
     """What :func:`record_batch` did."""
@@ -337,7 +355,6 @@ def record_batch(
     source)`` may appear once per batch (the importer refuses a repeat with P202 first).
     """
     result = BatchResult()
-    registered, party_set = table.registered, table.party_set
     keys = [(e[0], e[1]) if type(e) is tuple else e.key for e in entries]  # type: ignore[union-attr]
     if len(set(keys)) != len(keys):
         raise ValueError("a (station, source) appears twice in one batch")
@@ -362,14 +379,7 @@ def record_batch(
             if previous is not None and same_counts(previous, p) and not extra:
                 result.duplicates += 1
                 continue
-            findings = check_protocol(
-                p, None, previous, station_registered=registered, party_ids=party_set
-            )
-            if extra:
-                # the importer's own finding replaces the checks' one of the same code (its P002
-                # for a numeric station cell says more: the leading zeros)
-                codes = {f.code for f in extra}
-                findings = [f for f in findings if f.code not in codes] + extra
+            findings = protocol_findings(table, p, previous, extra)
             if any(f.is_error for f in findings):
                 result.rejected.append((line, p, findings))
                 continue
@@ -386,3 +396,86 @@ def record_batch(
         # no key of this batch had a stored protocol: the head table gets plain inserts
         result.recorded = w.append_protocol_texts(author, items, new_heads=not latest)
     return result
+
+
+@dataclass
+class Chained:
+    """A batch checked and chained in advance by the importer's parser process.
+
+    Into an election with no stored protocol, what a batch records depends only on the file
+    (a second row of a station and source is refused earlier, P202): every row is either
+    refused or a new ``protocol.recorded``. So the parser process can run the checks and the
+    SHA-256 chain itself, from the head it expects, while the writer stores the batch
+    before; :func:`record_chained` then only inserts, after checking under the write lock
+    that the ledger did not move meanwhile.
+    """
+
+    #: the head ``(seq, hash)`` the batch was chained after
+    after: tuple[int, str]
+    #: the ledger rows of the accepted protocols, in file order (payloads with their warnings)
+    rows: list[tuple[Any, ...]]
+    #: the file line of each row
+    lines: list[int]
+    #: warning code -> how many of ``rows`` carry it
+    warnings: dict[str, int]
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """The head after this batch: where the next one is chained from."""
+        if not self.rows:
+            return self.after
+        return (self.rows[-1][1], self.rows[-1][6])
+
+    def ready(self) -> list[Ready]:
+        """The rows as :data:`Ready` entries, for recording them the ordinary way."""
+        return [(r[8], r[9], r[7], line) for r, line in zip(self.rows, self.lines, strict=True)]
+
+
+def chain_fresh(
+    table: ElectionTable,
+    entries: Sequence[Ready | Pending],
+    author: str,
+    after: tuple[int, str],
+) -> tuple[Chained, list[tuple[int, Protocol, list[Finding]]]]:
+    """Check ``entries`` as :func:`record_batch` would with no protocol stored, and chain the
+    accepted ones after ``after``; return the :class:`Chained` batch and the refused rows."""
+    items: list[tuple[str, str, str, str]] = []
+    lines: list[int] = []
+    refused: list[tuple[int, Protocol, list[Finding]]] = []
+    warnings: dict[str, int] = {}
+    recorded = PROTOCOL_RECORDED
+    for entry in entries:
+        if type(entry) is tuple:
+            items.append((recorded, entry[2], entry[0], entry[1]))
+            lines.append(entry[3])
+            continue
+        assert isinstance(entry, Pending)
+        p = entry.protocol
+        findings = protocol_findings(table, p, None, entry.extra)
+        if any(f.is_error for f in findings):
+            refused.append((entry.line, p, findings))
+            continue
+        payload = protocol_payload(p, table.party_ids, findings)
+        items.append(
+            (recorded, protocol_payload_json(payload, table.sorted_parties), p.station, p.source)
+        )
+        lines.append(entry.line)
+        for f in findings:
+            warnings[f.code] = warnings.get(f.code, 0) + 1
+    rows = chain_protocol_rows(table.election_id, author, utc_now(), after[0], after[1], items)
+    return Chained(after, rows, lines, warnings), refused
+
+
+def record_chained(store: Store, table: ElectionTable, batch: Chained, author: str) -> BatchResult:
+    """Store a :class:`Chained` batch; when the ledger moved since it was chained (another
+    writer appended), record its rows the ordinary way (:func:`record_batch`) instead."""
+    with store.writing(table.election_id) as w:
+        done = w.append_chained(batch.rows, after=batch.after)
+    if done:
+        return BatchResult(recorded=len(batch.rows), warnings=dict(batch.warnings))
+    # a row with warnings is checked again (they are counted, and may differ now)
+    entries: list[Ready | Pending] = [
+        r if r[2].endswith(_NO_WARNINGS) else Pending(r[3], protocol_from_payload(json.loads(r[2])))
+        for r in batch.ready()
+    ]
+    return record_batch(store, table, entries, author)

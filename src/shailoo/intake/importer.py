@@ -31,12 +31,15 @@ from shailoo.domain.events import protocol_from_payload
 from shailoo.domain.model import Protocol
 from shailoo.intake.bulk import (
     BatchResult,
+    Chained,
     ElectionTable,
     Pending,
     Ready,
+    chain_fresh,
     is_clean,
     prepare,
     record_batch,
+    record_chained,
 )
 from shailoo.io.canonical import (
     CountRow,
@@ -179,8 +182,11 @@ def _check_report_target(target: Path) -> None:
 
 
 #: rows found in one batch: ``(rows read so far, entries to record, rejected rows)``, each
-#: rejected row as ``(line, findings, cells by column)``
-BatchMessage = tuple[int, list[Ready | Pending], list[tuple[int, list[Finding], dict[str, Any]]]]
+#: rejected row as ``(line, findings, cells by column)``; the entries come as a
+#: :class:`~shailoo.intake.bulk.Chained` batch when the parser process chained them
+BatchMessage = tuple[
+    int, "list[Ready | Pending] | Chained", list[tuple[int, list[Finding], dict[str, Any]]]
+]
 
 #: files with fewer rows than this are parsed in the importing process (a parser process
 #: costs a fork and the pickling of every batch; it pays off on national files)
@@ -345,10 +351,34 @@ def _numeric_station(p: Protocol, table: ElectionTable) -> tuple[Protocol, Findi
     return p, finding
 
 
+def chained_batches(
+    messages: Iterator[BatchMessage], table: ElectionTable, author: str, after: tuple[int, str]
+) -> Iterator[BatchMessage]:
+    """``messages`` with their entries checked and chained (:func:`chain_fresh`) one batch
+    after the other from the head ``after``: for an election with no stored protocol."""
+    header = header_for(table.party_ids)
+    for rows_read, entries, rejected in messages:
+        assert isinstance(entries, list)
+        chained, refused = chain_fresh(table, entries, author, after)
+        after = chained.head
+        for line, p, findings in refused:
+            cells = dict(zip(header, protocol_cells(p, table.party_ids), strict=True))
+            rejected.append((line, findings, cells))
+        yield rows_read, chained, rejected
+
+
 def _parse_in_child(
-    path: Path, table: ElectionTable, batch_size: int, out: Connection, parent_end: Connection
+    path: Path,
+    table: ElectionTable,
+    batch_size: int,
+    out: Connection,
+    parent_end: Connection,
+    chain: tuple[str, tuple[int, str]] | None,
 ) -> None:  # pragma: no cover - runs in the forked parser process
     """The parser process: send every :data:`BatchMessage`, then None (or the exception).
+
+    ``chain`` = ``(author, head)``: the election has no stored protocol, so the batches are
+    also checked and chained here (:func:`chained_batches`), from that head.
 
     The inherited copy of the receiving end is closed first: then, if the importing process
     dies (even by SIGKILL), the next send fails with a broken pipe and this process ends
@@ -357,7 +387,10 @@ def _parse_in_child(
     parent_end.close()
     try:
         rows = read_protocol_counts(path, table.party_ids, checked_utf8=True, quick=table.quick_row)
-        for message in file_batches(rows, table, batch_size):
+        messages = file_batches(rows, table, batch_size)
+        if chain is not None:
+            messages = chained_batches(messages, table, *chain)
+        for message in messages:
             out.send(message)
         out.send(None)
     except (BrokenPipeError, ConnectionResetError):
@@ -374,10 +407,11 @@ def _parse_in_child(
 
 
 def _batches_from_child(
-    path: Path, table: ElectionTable, batch_size: int
+    path: Path, table: ElectionTable, batch_size: int, chain: tuple[str, tuple[int, str]] | None
 ) -> Iterator[BatchMessage] | None:
     """Parse in a forked process (None where ``fork`` is not available): the two halves of an
-    import, reading + checking and chaining + writing, then use two cores."""
+    import, reading + checking (+ chaining, see :func:`chained_batches`) and writing, then use
+    two cores."""
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
@@ -385,7 +419,7 @@ def _batches_from_child(
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
         target=_parse_in_child,
-        args=(path, table, batch_size, send, receive),
+        args=(path, table, batch_size, send, receive, chain),
         name="shailoo-parse",
         daemon=True,
     )
@@ -453,7 +487,12 @@ def import_file(
     batches: Iterator[BatchMessage] | None = None
     if fmt == "csv" and total is not None and total >= PARSER_PROCESS_ROWS:
         rows_iter.close()  # type: ignore[attr-defined]
-        batches = _batches_from_child(path, table, max(1, batch_size))
+        # into an election with no protocol yet (a first national import) the parser process
+        # also chains; record_chained checks under the lock that the ledger did not move
+        # (the head is read first: if a protocol is stored after it, the head moves too)
+        head = store.head_link(eid)
+        chain = None if store.has_protocols(eid) else (author, head)
+        batches = _batches_from_child(path, table, max(1, batch_size), chain)
     if batches is None:
         batches = file_batches(
             itertools.chain([] if first is None else [first], rows_iter), table, max(1, batch_size)
@@ -495,7 +534,9 @@ def import_file(
             summary.rows = rows_read
             for line, findings, values in rejected:
                 reject(line, findings, values)
-            if entries:
+            if isinstance(entries, Chained):
+                in_flight.append(writer.submit(record_chained, store, table, entries, author))
+            elif entries:
                 in_flight.append(writer.submit(record_batch, store, table, entries, author))
             while len(in_flight) > 1:
                 collect(in_flight.popleft().result())

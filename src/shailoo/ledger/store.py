@@ -103,6 +103,50 @@ def row_to_event(row: Sequence[Any]) -> Event:
     )
 
 
+def chain_protocol_rows(
+    election_id: str,
+    author: str,
+    recorded_at: str,
+    head_seq: int,
+    head_hash: str,
+    items: Sequence[tuple[str, str, str, str]],
+) -> list[tuple[Any, ...]]:
+    """The ledger rows (:data:`COLUMNS` order) of protocol events ``(kind, payload_json,
+    station, source)`` appended by ``author`` at ``recorded_at`` after the head
+    ``(head_seq, head_hash)``, each with its chain hash.
+
+    :func:`~shailoo.ledger.encoding.event_text` spelled out with the parts that do not change
+    within a batch encoded once: the same bytes (``verify`` recomputes them with
+    ``event_text``). Pure, so that the importer's parser process can chain a batch while the
+    writer stores the one before (:meth:`Writer.append_chained`).
+    """
+    if not isinstance(author, str) or not author:
+        raise LedgerError("protocol events need an author")
+    fronts = {kind: event_text_front(election_id, kind, author) for kind in PROTOCOL_KINDS}
+    middle = ',"prev_hash":"'
+    after_prev = '","recorded_at":' + json_string(recorded_at) + ',"seq":'
+    tail = ',"v":' + str(ENCODING_VERSION) + "}"
+    sha = hashlib.sha256
+    seq, prev = head_seq, head_hash
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    for kind, payload_json, station, source in items:
+        front = fronts.get(kind)
+        if front is None:
+            raise LedgerError(f"{kind!r} is not a protocol event kind")
+        if not (station and source):
+            raise LedgerError(f"a {kind} payload needs a station and a source")
+        seq += 1
+        h = sha(
+            (front + payload_json + middle + prev + after_prev + str(seq) + tail).encode("utf-8")
+        ).hexdigest()
+        append(
+            (election_id, seq, kind, author, recorded_at, prev, h, payload_json, station, source)
+        )
+        prev = h
+    return rows
+
+
 class Writer:
     """Appends to one election while holding its write lock (inside one transaction).
 
@@ -218,42 +262,49 @@ class Writer:
             return 0
         if self.head_seq == 0:
             raise NotFound(f"election {self.election_id!r} does not exist (define it first)")
-        if not isinstance(author, str) or not author:
-            raise LedgerError("protocol events need an author")
+        rows = chain_protocol_rows(
+            self.election_id, author, utc_now(), self.head_seq, self.head_hash, items
+        )
+        self._insert_protocol_rows(rows, new_heads=new_heads)
+        return len(rows)
+
+    def append_chained(self, rows: Sequence[tuple[Any, ...]], *, after: tuple[int, str]) -> bool:
+        """Insert protocol rows chained in advance (:func:`chain_protocol_rows`) after the head
+        ``after`` = ``(seq, hash)``, if that is still this election's head.
+
+        For the importer's parser process, which chains a batch while this process writes the
+        one before. The caller read ``after`` before it found that the election had no stored
+        protocol; so if ``after`` is still the head, nothing was appended since and every
+        row's ``(station, source)`` is new. Otherwise nothing is written and False is
+        returned (the caller then records the batch the ordinary way). The database refuses
+        a seq or a newest-protocol row that exists, and ``verify`` recomputes every hash.
+        """
+        if not rows:
+            return True
+        if (self.head_seq, self.head_hash) != after:
+            return False
+        first = rows[0]
+        if first[0] != self.election_id or first[1] != self.head_seq + 1:
+            raise LedgerError("chained rows do not continue this election's chain")
+        self._insert_protocol_rows(rows, new_heads=True)
+        return True
+
+    def _insert_protocol_rows(self, rows: Sequence[tuple[Any, ...]], *, new_heads: bool) -> None:
+        """Insert protocol event rows and their newest-protocol entries; move the head."""
         eid = self.election_id
-        now = utc_now()
-        # the parts of event_text() that do not change within the batch, encoded once
-        fronts = {kind: event_text_front(eid, kind, author) for kind in PROTOCOL_KINDS}
-        middle = ',"prev_hash":"'
-        after_prev = '","recorded_at":' + json_string(now) + ',"seq":'
-        tail = ',"v":' + str(ENCODING_VERSION) + "}"
-        sha = hashlib.sha256
-        seq, prev = self.head_seq, self.head_hash
-        rows: list[tuple[Any, ...]] = []
-        heads: dict[tuple[str, str], int] = {}
-        for kind, payload_json, station, source in items:
-            front = fronts.get(kind)
-            if front is None:
-                raise LedgerError(f"{kind!r} is not a protocol event kind")
-            if not (station and source):
-                raise LedgerError(f"a {kind} payload needs a station and a source")
-            seq += 1
-            h = sha(
-                (front + payload_json + middle + prev + after_prev + str(seq) + tail).encode(
-                    "utf-8"
-                )
-            ).hexdigest()
-            rows.append((eid, seq, kind, author, now, prev, h, payload_json, station, source))
-            heads[(station, source)] = seq
-            prev = h
+        if new_heads:
+            heads = [(eid, r[8], r[9], r[1]) for r in rows]
+        else:
+            # one entry per (station, source), the newest: an upsert must not meet a key twice
+            newest = {(r[8], r[9]): r[1] for r in rows}
+            heads = [(eid, st, src, n) for (st, src), n in newest.items()]
         self.store._insert_rows(
-            rows,
+            rows if isinstance(rows, list) else list(rows),
             new_election=False,
-            heads=[(eid, st, src, n) for (st, src), n in heads.items()],
+            heads=heads,
             new_heads=new_heads,
         )
-        self.head_seq, self.head_hash = seq, prev
-        return len(rows)
+        self.head_seq, self.head_hash = rows[-1][1], rows[-1][6]
 
     def latest_protocols(self, stations: Collection[str]) -> dict[tuple[str, str], Event]:
         """The newest protocol event per ``(station, source)`` among ``stations``."""
@@ -443,16 +494,21 @@ class Store(AbstractContextManager["Store"]):
         after_seq: int = 0,
         *,
         without_details: Collection[str] = (),
+        without_kinds: Collection[str] = (),
+        up_to: int | None = None,
     ) -> Iterator[tuple[int, str, str | None, str | None, str | None, str]]:
         """Stream ``(seq, kind, author, recorded_at, hash, payload)`` of every event after
-        ``after_seq``, in ledger order, the payload as stored JSON text.
+        ``after_seq`` (and up to ``up_to``, when given), in ledger order, the payload as stored
+        JSON text.
 
         The columns a projection replays and nothing else, in pages of :data:`BULK_PAGE` rows
         (a rebuild of the tally reads the whole ledger; ``bench/tally.py``). For events of a
         kind in ``without_details`` the author, time and hash are not read and come back as
-        ``None``: a rebuild needs them for decisions but not for its 100,000 protocols.
+        ``None``; events of a kind in ``without_kinds`` are left out (a rebuild reads its
+        protocols with :meth:`payload_pages` and everything else here).
         """
         skip = sorted(without_details)
+        leave_out = sorted(without_kinds)
         if skip:
             bare = f"kind IN ({', '.join('?' * len(skip))})"
             details = ", ".join(
@@ -461,17 +517,57 @@ class Store(AbstractContextManager["Store"]):
             )
         else:
             details = "author, recorded_at, hash"
+        where = "election_id = ? AND seq > ?"
+        if leave_out:
+            where += f" AND kind NOT IN ({', '.join('?' * len(leave_out))})"
+        if up_to is not None:
+            where += " AND seq <= ?"
         sql = (
             f"SELECT seq, kind, {details}, payload FROM ledger_event "
-            f"WHERE election_id = ? AND seq > ? ORDER BY seq LIMIT {BULK_PAGE}"
+            f"WHERE {where} ORDER BY seq LIMIT {BULK_PAGE}"
         )
+        bound = () if up_to is None else (up_to,)
         last = after_seq
         while True:
-            rows = self.query(sql, (*skip, *skip, *skip, election_id, last))
+            rows = self.query(sql, (*skip, *skip, *skip, election_id, last, *leave_out, *bound))
             yield from rows
             if len(rows) < BULK_PAGE:
                 return
             last = int(rows[-1][0])
+
+    def payload_pages(
+        self, election_id: str, kinds: Collection[str], after_seq: int, up_to: int
+    ) -> Iterator[list[str]]:
+        """The payloads (stored JSON text) of the events of ``kinds`` with ``after_seq < seq
+        <= up_to``, in ledger order, a list per :data:`BULK_PAGE` sequence numbers.
+
+        Only the payload column: a rebuild of the tally reads its 100,000 protocols this way,
+        their order being all it needs of their rows (``Tally.rebuild_from_ledger``). A page
+        may be empty.
+        """
+        kind_list = sorted(kinds)
+        if not kind_list:
+            return
+        sql = (
+            "SELECT payload FROM ledger_event WHERE election_id = ? AND seq > ? AND seq <= ? "
+            f"AND kind IN ({', '.join('?' * len(kind_list))}) ORDER BY seq"
+        )
+        low = after_seq
+        while low < up_to:
+            high = min(low + BULK_PAGE, up_to)
+            yield [row[0] for row in self.query(sql, (election_id, low, high, *kind_list))]
+            low = high
+
+    def head_ref(self, election_id: str) -> tuple[int, str] | None:
+        """``(seq, hash)`` of the newest event of the election, or None if it has none.
+
+        What :meth:`head` gives without reading (and decoding) the event's payload.
+        """
+        rows = self.query(
+            "SELECT seq, hash FROM ledger_event WHERE election_id = ? ORDER BY seq DESC LIMIT 1",
+            (election_id,),
+        )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     def first_event(self, election_id: str) -> Event | None:
         """Event 1 (``election.defined``) as stored, or None if the election has no events."""
@@ -480,6 +576,25 @@ class Store(AbstractContextManager["Store"]):
             (election_id,),
         )
         return row_to_event(rows[0]) if rows else None
+
+    def head_link(self, election_id: str) -> tuple[int, str]:
+        """``(seq, hash)`` of the newest event (genesis ``(0, "000…")`` when there is none):
+        the head without decoding its payload."""
+        return head_of(
+            self.query(
+                "SELECT seq, hash FROM ledger_event WHERE election_id = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (election_id,),
+            )
+        )
+
+    def has_protocols(self, election_id: str) -> bool:
+        """True if any protocol of the election is stored."""
+        return bool(
+            self.query(
+                "SELECT 1 FROM ledger_protocol_head WHERE election_id = ? LIMIT 1", (election_id,)
+            )
+        )
 
     def head(self, election_id: str) -> Event | None:
         """The newest event of the election, or None if it has none."""
