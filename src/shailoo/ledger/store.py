@@ -558,17 +558,6 @@ class Store(AbstractContextManager["Store"]):
             yield [row[0] for row in self.query(sql, (election_id, low, high, *kind_list))]
             low = high
 
-    def head_ref(self, election_id: str) -> tuple[int, str] | None:
-        """``(seq, hash)`` of the newest event of the election, or None if it has none.
-
-        What :meth:`head` gives without reading (and decoding) the event's payload.
-        """
-        rows = self.query(
-            "SELECT seq, hash FROM ledger_event WHERE election_id = ? ORDER BY seq DESC LIMIT 1",
-            (election_id,),
-        )
-        return (int(rows[0][0]), str(rows[0][1])) if rows else None
-
     def first_event(self, election_id: str) -> Event | None:
         """Event 1 (``election.defined``) as stored, or None if the election has no events."""
         rows = self.query(

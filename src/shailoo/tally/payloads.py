@@ -4,20 +4,21 @@ A rebuild reads every protocol event of the ledger; decoding each payload into a
 then a :class:`~shailoo.domain.model.Protocol`, then a row of the tally's matrix was most of
 its cost (bench/tally.py, issue 4). Here msgspec decodes a ``protocol.recorded`` /
 ``protocol.corrected`` payload in one C-level step into a :class:`ProtocolPayload` whose
-``votes`` is a struct with one integer field per party on this election's ballot, so a
-station's row is two :func:`msgspec.structs.astuple` calls. A ``Protocol`` is built only when
-someone reads the station.
+``votes`` is a struct with one integer field per party on this election's ballot, so the
+rows of the matrix are read with C-level getters (no Python code per station). A ``Protocol``
+is built only when someone reads the station.
 
 The decoder is strict: a payload whose counts are not JSON integers, that lacks a field, or
-whose votes name a party not on the ballot or leave one out, is refused with ``None``. The
-caller then replays that event through the generic dict path, so the values the tally ends
-with never depend on which path read the event.
+whose votes name a party not on the ballot or leave one out, is refused. The caller then
+replays that event through the generic dict path, so the values the tally ends with never
+depend on which path read the event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -28,7 +29,7 @@ from shailoo.domain.model import Protocol
 #: :data:`shailoo.tally.counting.OFFICIAL` (counting imports this module, not the reverse)
 _OFFICIAL = "official"
 
-#: the head of a payload, in the order of the struct's first fields (and of a tally row)
+#: the count lines of a payload, in the order of a tally row (and of the protocol form)
 HEAD_FIELDS = (
     "registered",
     "ballots_received",
@@ -37,6 +38,9 @@ HEAD_FIELDS = (
     "invalid",
     "against_all",
 )
+
+#: a payload's count lines as a tuple in :data:`HEAD_FIELDS` order (one C-level call)
+read_head = attrgetter(*HEAD_FIELDS)
 
 
 class BallotVotes(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -51,25 +55,27 @@ class BallotVotes(msgspec.Struct, forbid_unknown_fields=True, gc=False):
         return dict(zip(self.__struct_encode_fields__, astuple(self), strict=True))
 
 
-class ProtocolPayload(msgspec.Struct, gc=False):
+class ProtocolPayload(msgspec.Struct, kw_only=True, gc=False):
     """The fields of a protocol event's payload that the tally reads.
 
     ``gc=False``: a payload holds only strings, integers and a struct of integers, so it can
     never be part of a reference cycle, and 100,000 of them need not be tracked by the
-    garbage collector. Fields the tally never reads (``warnings``) are skipped.
+    garbage collector. Fields the tally never reads (``warnings``) are skipped. The fields are
+    in the order of the ledger's canonical JSON (sorted keys), which msgspec matches fastest
+    (``kw_only`` lets the optional ones sit among the others); read them by name.
     """
 
-    registered: int
-    ballots_received: int
-    ballots_issued: int
-    ballots_cast: int
-    invalid: int
     against_all: int
-    votes: BallotVotes
-    station: str
-    source: str | None = None
+    ballots_cast: int
+    ballots_issued: int
+    ballots_received: int
     entered_by: Any = None
+    invalid: int
     reason: Any = None
+    registered: int
+    source: str | None = None
+    station: str
+    votes: BallotVotes
 
     def to_protocol(self) -> Protocol:
         """The :class:`Protocol` this payload records (the one the dict path builds)."""
@@ -107,7 +113,7 @@ def _payload_type(parties: tuple[str, ...]) -> type[ProtocolPayload]:
         gc=False,
     )
     payload = msgspec.defstruct(
-        "ProtocolPayload", [("votes", votes)], bases=(ProtocolPayload,), gc=False
+        "ProtocolPayload", [("votes", votes)], bases=(ProtocolPayload,), kw_only=True, gc=False
     )
     assert issubclass(payload, ProtocolPayload)  # defstruct is typed as returning Struct
     return payload
@@ -118,28 +124,36 @@ def ballot_order(party_ids: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(party_ids)))
 
 
-def protocol_decoder(
-    party_ids: tuple[str, ...], *, strict_errors: bool = False
-) -> Callable[[str | bytes], ProtocolPayload | None]:
-    """A decoder of protocol payloads for a ballot of these parties.
+def payload_decoder(party_ids: tuple[str, ...]) -> Callable[[str | bytes], ProtocolPayload]:
+    """msgspec's decoder of protocol payloads for a ballot of these parties.
 
-    It returns ``None`` for a payload that does not fit the strict struct (a count written
-    as ``10.0`` or ``true``, a missing field or party, a party not on the ballot, a station
-    id that is not a string); the caller then decodes the event as a dict and applies it the
-    ordinary way, errors included. ``strict_errors=True`` gives msgspec's own decoder, which
-    raises ``msgspec.ValidationError`` / ``msgspec.DecodeError`` instead (a rebuild's loop
-    catches them itself and saves a Python call per event).
+    It raises ``msgspec.ValidationError`` / ``msgspec.DecodeError`` (:data:`REFUSED`) for a
+    payload that does not fit the strict struct (a count written as ``10.0`` or ``true``, a
+    missing field or party, a party not on the ballot, a station id that is not a string);
+    a rebuild maps it over a page of payloads and catches that itself.
     """
     decode: Callable[[str | bytes], ProtocolPayload] = msgspec.json.Decoder(
         _payload_type(ballot_order(party_ids))
     ).decode
-    if strict_errors:
-        return decode
+    return decode
+
+
+#: what :func:`payload_decoder`'s decoder raises for a payload it refuses
+REFUSED = (msgspec.ValidationError, msgspec.DecodeError)
+
+
+def protocol_decoder(party_ids: tuple[str, ...]) -> Callable[[str | bytes], ProtocolPayload | None]:
+    """:func:`payload_decoder`, returning ``None`` for a payload the strict struct refuses.
+
+    The caller then decodes the event as a dict and applies it the ordinary way, errors
+    included.
+    """
+    decode = payload_decoder(party_ids)
 
     def decode_protocol(payload: str | bytes) -> ProtocolPayload | None:
         try:
             return decode(payload)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except REFUSED:
             return None
 
     return decode_protocol

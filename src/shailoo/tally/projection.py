@@ -15,10 +15,11 @@ annulled stations dropped, or replaced by a partial re-run's protocol).
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from typing import Any
 
+import msgspec
 import numpy as np
 from msgspec.structs import astuple
 
@@ -42,7 +43,14 @@ from shailoo.tally.counting import (
     accepted_protocol,
     protocol_from_payload,
 )
-from shailoo.tally.payloads import ProtocolPayload, Version, ballot_order, protocol_decoder
+from shailoo.tally.payloads import (
+    REFUSED,
+    ProtocolPayload,
+    Version,
+    ballot_order,
+    payload_decoder,
+    read_head,
+)
 from shailoo.tally.units import Decision, StationStatus, UnitResult, normalise_level
 
 # Column layout of a station row.
@@ -54,6 +62,17 @@ _ROW = dict(zip(NUMERIC_FIELDS, range(len(NUMERIC_FIELDS)), strict=True))
 
 _HEAD = operator.itemgetter(*NUMERIC_FIELDS)
 _PROTOCOL_KINDS = frozenset({PROTOCOL_RECORDED, PROTOCOL_CORRECTED})
+_ID = operator.attrgetter("id")
+_REGION = operator.attrgetter("region")
+_DISTRICT = operator.attrgetter("district")
+_REGISTERED = operator.attrgetter("registered")
+_STATION = operator.attrgetter("station")
+_SOURCE = operator.attrgetter("source")
+_VOTES = operator.attrgetter("votes")
+_OFFICIAL_VERSION = operator.methodcaller("get", OFFICIAL)
+_FIRST = operator.itemgetter(0)
+#: the ``source`` values a protocol payload may give for the official protocol
+_OFFICIAL_NAMES = frozenset({None, "", OFFICIAL})
 
 #: above this many stations a decision recomputes the sums instead of updating them row by row
 _BULK = 256
@@ -78,17 +97,24 @@ class Tally:
         self._zeros = (0,) * len(self.party_ids)
         self._width = _PARTY0 + len(self.party_ids)
         stations = election.stations
-        self._station_ids = [s.id for s in stations]
-        self._sidx = dict(zip(self._station_ids, range(len(stations)), strict=True))
-        self.regions: list[str] = list(dict.fromkeys(s.region for s in stations))
-        self.districts: list[str] = list(dict.fromkeys(s.district for s in stations))
-        self._ridx = {r: i for i, r in enumerate(self.regions)}
-        self._didx = {d: i for i, d in enumerate(self.districts)}
-        self._region_of = np.array([self._ridx[s.region] for s in stations], dtype=np.intp)
-        self._district_of = np.array([self._didx[s.district] for s in stations], dtype=np.intp)
-        self.region_of_district: dict[str, str] = {s.district: s.region for s in stations}
-        self._list_registered = np.array([s.registered for s in stations], dtype=np.int64)
         n = len(stations)
+        # one column per attribute, read by C-level getters: a rebuild of a national list
+        # starts here, and a Python loop per station per attribute showed in its profile
+        self._station_ids = list(map(_ID, stations))
+        region_col = list(map(_REGION, stations))
+        district_col = list(map(_DISTRICT, stations))
+        self._sidx = dict(zip(self._station_ids, range(n), strict=True))
+        self.regions: list[str] = list(dict.fromkeys(region_col))
+        self.districts: list[str] = list(dict.fromkeys(district_col))
+        self._ridx = dict(zip(self.regions, range(len(self.regions)), strict=True))
+        self._didx = dict(zip(self.districts, range(len(self.districts)), strict=True))
+        self._region_of = np.fromiter(map(self._ridx.__getitem__, region_col), np.intp, n)
+        self._district_of = np.fromiter(map(self._didx.__getitem__, district_col), np.intp, n)
+        self.region_of_district: dict[str, str] = dict(zip(district_col, region_col, strict=True))
+        self._list_registered = np.fromiter(map(_REGISTERED, stations), np.int64, n)
+        self._runs = _UnitRuns(
+            self._region_of, self._district_of, len(self.regions), len(self.districts)
+        )
         self._rows_all = np.zeros((n, self._width), dtype=np.int64)
         self._rows = np.zeros((n, self._width), dtype=np.int64)
         self._agg_all = self._empty_aggregates()
@@ -143,161 +169,184 @@ class Tally:
 
         ``rows`` are ``(seq, kind, author, recorded_at, hash, payload)`` in ledger order with
         the payload as stored JSON text (:meth:`shailoo.ledger.Store.event_payloads`). A
-        row may come without its hash (``None``, as protocols do there); if the last row does,
-        ``head_hash`` is left empty for the caller to read (``load_tally`` does). Every
-        event is read; protocol payloads are decoded straight into
-        :class:`~shailoo.tally.payloads.ProtocolPayload` structs instead of dicts and
-        :class:`Event` objects, which is most of what a rebuild of a large ledger costs
-        (bench/tally.py). Any other event, and any protocol payload the strict struct refuses,
-        is applied through :meth:`apply` like :meth:`rebuild` does, so the state is the same
-        (``tests/tally/test_rebuild_rows_property.py``).
+        row may come without its hash (``None``, as protocols may there); if the last row
+        does, ``head_hash`` is left empty for the caller to read. The protocols are replayed
+        as :meth:`rebuild_from_ledger` replays them, everything else through :meth:`apply`.
+        """
+        protocols: list[str | bytes] = []
+        others: list[Sequence[Any]] = []
+        head_seq, head_hash = 0, ""
+        for row in rows:
+            (protocols.append(row[5]) if row[1] in _PROTOCOL_KINDS else others.append(row))
+            head_seq = max(head_seq, int(row[0]))
+            # a hash not read (None) leaves the head's hash to the caller ("")
+            head_hash = "" if row[4] is None else row[4] or head_hash
+        tally = cls.rebuild_from_ledger(election, [protocols], others)
+        tally.head_seq, tally.head_hash = head_seq, head_hash
+        return tally
+
+    @classmethod
+    def rebuild_from_ledger(
+        cls,
+        election: Election,
+        protocol_pages: Iterable[Sequence[str | bytes]],
+        other_rows: Iterable[Sequence[Any]],
+    ) -> Tally:
+        """Build the tally from scratch from the ledger read as two streams, as :meth:`rebuild`.
+
+        ``protocol_pages``: the payloads (stored JSON text) of every protocol event, in
+        ledger order, in lists (:meth:`shailoo.ledger.Store.payload_pages`). ``other_rows``:
+        every other event as ``(seq, kind, author, recorded_at, hash, payload)`` in ledger
+        order (:meth:`shailoo.ledger.Store.event_payloads`). ``head_seq`` / ``head_hash`` are
+        those of ``other_rows``; the caller sets the ledger's own head.
+
+        Why the two streams may be read apart: a rebuild defers every decision to its end.
+        Until then a protocol only replaces the version it supersedes (so protocols keep
+        their order among themselves), a decision only marks its stations and a
+        reconciliation only names its source; none of these reads what the others did.
+        Protocol payloads are decoded straight into
+        :class:`~shailoo.tally.payloads.ProtocolPayload` structs and kept in bulk (no Python
+        code per protocol in the common case); a page holding a payload the strict struct
+        refuses is replayed one by one, that payload through the generic path. The state is
+        the event-by-event one (``tests/tally/test_rebuild_rows_property.py``).
         """
         tally = cls(election)
         tally._deferred = True
-        tally._replay_rows(rows)
-        tally._finish_rebuild()
-        return tally
-
-    def _replay_rows(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Apply raw rows while deferred; protocols go straight to ``_versions`` (see above)."""
-        import msgspec
-
+        decode = payload_decoder(tally.party_ids)
+        for page in protocol_pages:
+            try:
+                decoded = list(map(decode, page))
+            except REFUSED:
+                tally._keep_one_by_one(page, decode)
+            else:
+                tally._keep_payloads(decoded)
         generic = msgspec.json.Decoder().decode
-        decode_strict = protocol_decoder(self.party_ids, strict_errors=True)
-        refused = (msgspec.ValidationError, msgspec.DecodeError)
-        sidx, all_versions, dirty = self._sidx, self._versions, self._dirty
-        unknown = self.unknown_stations
-        head_seq, head_hash = self.head_seq, self.head_hash
-        for seq, kind, author, recorded_at, hash_, payload in rows:
-            if kind in _PROTOCOL_KINDS:
-                try:
-                    proto: ProtocolPayload | None = decode_strict(payload)
-                except refused:
-                    proto = None  # replayed the generic way below
-                if proto is not None:
-                    # while deferred, _apply_protocol only keeps the newest version per
-                    # (station, source) and marks the station: the same, inline
-                    station = proto.station
-                    if station in sidx:
-                        source = proto.source or OFFICIAL
-                        versions = all_versions.get(station)
-                        if versions is None:
-                            all_versions[station] = {source: proto}
-                        else:
-                            versions[source] = proto
-                        dirty.add(station)
-                    else:
-                        unknown.add(station)
-                    if seq > head_seq:
-                        head_seq = int(seq)
-                    # a hash not read (None) leaves the head's hash to the caller ("")
-                    head_hash = "" if hash_ is None else hash_ or head_hash
-                    continue
-            self.head_seq, self.head_hash = head_seq, head_hash
-            self.apply(
+        for seq, kind, author, recorded_at, hash_, payload in other_rows:
+            tally.apply(
                 Event(
                     int(seq),
                     kind,
                     generic(payload),
                     author or "",
                     recorded_at or "",
-                    self.election.id,
+                    election.id,
                     hash_ or "",
                 )
             )
-            head_seq, head_hash = self.head_seq, "" if hash_ is None else self.head_hash
-        self.head_seq, self.head_hash = head_seq, head_hash
+        tally._finish_rebuild()
+        return tally
+
+    def _keep_payloads(self, decoded: list[ProtocolPayload]) -> None:
+        """Keep decoded protocols (in ledger order) as the newest versions, while deferred."""
+        stations = list(map(_STATION, decoded))
+        if set(map(_SOURCE, decoded)) <= _OFFICIAL_NAMES:
+            # all official (the common case): the last protocol of a station wins, in C
+            latest = dict(zip(stations, decoded, strict=True))
+            if all(map(self._sidx.__contains__, latest)):
+                versions = self._versions
+                for station in latest.keys() & versions.keys():  # corrections of earlier pages
+                    versions[station][OFFICIAL] = latest.pop(station)
+                versions.update({station: {OFFICIAL: p} for station, p in latest.items()})
+                return
+        for station, proto in zip(stations, decoded, strict=True):
+            self._keep_version(station, proto.source or OFFICIAL, proto)
+
+    def _keep_one_by_one(
+        self, page: Sequence[str | bytes], decode: Callable[[str | bytes], ProtocolPayload]
+    ) -> None:
+        """:meth:`_keep_payloads` for a page with a payload the strict struct refuses."""
+        generic = msgspec.json.Decoder().decode
+        for text in page:
+            try:
+                proto = decode(text)
+            except REFUSED:
+                self._apply_protocol(generic(text))  # the generic path, as apply() takes it
+            else:
+                self._keep_version(proto.station, proto.source or OFFICIAL, proto)
 
     def _finish_rebuild(self) -> None:
-        # A rebuild starts from an empty tally and defers every acceptance to here, so the
-        # stations accepted below are all that have rows; each is collected as it is decided.
-        accepted, sidx = self._accepted, self._sidx
-        structs: list[ProtocolPayload] = []
-        structs_at: list[int] = []
-        others: list[tuple[int, Version]] = []
-        if not self.election.double_entry:
-            # the common case inline (the newest official protocol counts), as in _reaccept.
-            # Every station with a version is dirty in a rebuild; walking the versions in the
-            # order they were recorded touches memory in order (the dirty set's hash order
-            # made this loop about 1.5 times slower on 100,000 stations).
-            versions, resolved = self._versions, self._resolved
-            for station in self._dirty.difference(versions):
-                self._reaccept(station)  # a reconciliation of a station without protocols
-                self._collect(station, structs, structs_at, others)
-            for station, station_versions in versions.items():
-                if station not in resolved:
-                    official = station_versions.get(OFFICIAL)
-                    if official is None:
-                        accepted[station] = (None, NO_OFFICIAL)
-                        continue
-                    accepted[station] = (official, OFFICIAL)
-                    if isinstance(official, ProtocolPayload):
-                        structs.append(official)
-                        structs_at.append(sidx[station])
-                    else:
-                        others.append((sidx[station], official))
-                    continue
+        """Accept a protocol for every station the rebuild touched; fill the matrix, sum once.
+
+        A rebuild starts from an empty tally and defers every acceptance to here: every
+        station with a version, and every station a reconciliation named (``_dirty``).
+        """
+        versions = self._versions
+        if self.election.double_entry:
+            for station in chain(versions, self._dirty.difference(versions)):
                 self._reaccept(station)
-                self._collect(station, structs, structs_at, others)
         else:
-            for station in self._dirty:
+            # the common case in bulk: the newest official protocol counts (as in _reaccept)
+            officials = list(map(_OFFICIAL_VERSION, versions.values()))
+            self._accepted.update(
+                zip(versions, zip(officials, repeat(OFFICIAL), strict=False), strict=True)
+            )
+            if None in officials:
+                for station, official in zip(versions, officials, strict=True):
+                    if official is None:
+                        self._accepted[station] = (None, NO_OFFICIAL)
+            for station in self._dirty:  # reconciled stations: the rule with their source
                 self._reaccept(station)
-                self._collect(station, structs, structs_at, others)
         self._dirty.clear()
         self._deferred = False
-        self._rows_all = np.zeros((len(self._station_ids), self._width), dtype=np.int64)
-        if structs:
-            self._fill_payload_rows(np.array(structs_at, dtype=np.intp), structs)
-        if others:
-            at = np.fromiter((i for i, _ in others), dtype=np.intp, count=len(others))
-            self._rows_all[at] = np.array(
-                [self._vector(chosen) for _, chosen in others], dtype=np.int64
-            ).reshape(len(others), self._width)
+        self._fill_accepted_rows()
         self._rows = self._rows_all.copy()
         self._recompute_counted(np.flatnonzero(self._cover))
         self._recompute_aggregates()
 
-    def _collect(
-        self,
-        station: str,
-        structs: list[ProtocolPayload],
-        structs_at: list[int],
-        others: list[tuple[int, Version]],
-    ) -> None:
-        """Put the station's accepted protocol (if any) on the list its row is built from."""
-        i = self._sidx.get(station)
-        chosen = self._accepted.get(station, (None, ""))[0]
-        if i is None or chosen is None:
+    def _fill_accepted_rows(self) -> None:
+        """The reported matrix from scratch: one row per accepted protocol, zeros elsewhere."""
+        self._rows_all = np.zeros((len(self._station_ids), self._width), dtype=np.int64)
+        accepted = self._accepted
+        chosen = list(map(_FIRST, accepted.values()))
+        at = np.fromiter(map(self._sidx.__getitem__, accepted), np.intp, len(accepted))
+        kinds = set(map(type, chosen))
+        if len(kinds) == 1 and issubclass(kinds.pop(), ProtocolPayload):
+            self._fill_payload_rows(at, chosen)  # the common case: every one a decoded struct
             return
-        if isinstance(chosen, ProtocolPayload):
-            structs.append(chosen)
-            structs_at.append(i)
-        else:
-            others.append((i, chosen))
+        structs: list[ProtocolPayload] = []
+        structs_at: list[int] = []
+        others: list[Version] = []
+        others_at: list[int] = []
+        for i, version in zip(at.tolist(), chosen, strict=True):
+            if isinstance(version, ProtocolPayload):
+                structs.append(version)
+                structs_at.append(i)
+            elif version is not None:
+                others.append(version)
+                others_at.append(i)
+        if structs:
+            self._fill_payload_rows(np.array(structs_at, dtype=np.intp), structs)
+        if others:
+            self._rows_all[np.array(others_at, dtype=np.intp)] = np.array(
+                [self._vector(version) for version in others], dtype=np.int64
+            ).reshape(len(others), self._width)
 
     def _fill_payload_rows(self, at: np.ndarray, payloads: list[ProtocolPayload]) -> None:
         """Write rows ``at`` of the (zeroed) reported matrix from decoded payloads.
 
-        The rows are what :meth:`_vector` gives one by one: one C-level ``astuple`` per
-        struct instead of a dict look-up per party; the votes come in sorted party order and
-        are moved to ballot order by one column permutation. When the payloads are every
-        station in list order (a ledger recorded in station order), the matrix is written in
-        place instead of through a 20 MB copy.
+        The rows are what :meth:`_vector` gives one by one, read by C-level getters chained
+        into :func:`numpy.fromiter` (no Python code per payload); the votes come in sorted
+        party order and go to their ballot columns. When the payloads are every station in
+        list order (a ledger recorded in station order), the matrix is written in place
+        instead of through a 20 MB copy.
         """
-        n_head = len(NUMERIC_FIELDS)
-        k = n_head + len(self.party_ids)
-        flat = np.fromiter(
-            chain.from_iterable([astuple(p)[:n_head] + astuple(p.votes) for p in payloads]),
-            dtype=np.int64,
-            count=len(payloads) * k,
-        ).reshape(len(payloads), k)
+        m, n_head, k = len(payloads), len(NUMERIC_FIELDS), len(self.party_ids)
+        heads = np.fromiter(
+            chain.from_iterable(map(read_head, payloads)), dtype=np.int64, count=m * n_head
+        ).reshape(m, n_head)
+        votes = np.fromiter(
+            chain.from_iterable(map(astuple, map(_VOTES, payloads))), dtype=np.int64, count=m * k
+        ).reshape(m, k)
         rows = self._rows_all
-        in_order = len(at) == len(rows) and bool((at == np.arange(len(rows))).all())
-        out = rows if in_order else np.zeros((len(payloads), self._width), dtype=np.int64)
-        out[:, :n_head] = flat[:, :n_head]
+        in_order = m == len(rows) and bool((at == np.arange(m)).all())
+        out = rows if in_order else np.zeros((m, self._width), dtype=np.int64)
+        out[:, :n_head] = heads
         out[:, _REPORTED] = 1
         columns = [self._party_col[p] for p in ballot_order(self.party_ids)]
-        out[:, columns] = flat[:, n_head:]
+        if columns == list(range(_PARTY0, self._width)):
+            out[:, _PARTY0:] = votes  # the ballot lists the parties sorted: no permutation
+        else:
+            out[:, columns] = votes
         if not in_order:
             rows[at] = out
 
@@ -306,9 +355,10 @@ class Tally:
         if self._cover.any():
             pairs.append((self._agg, self._rows))
         for agg, rows in pairs:
-            agg["nation"][0] = rows.sum(axis=0)
-            for level, index in (("region", self._region_of), ("district", self._district_of)):
-                agg[level][:] = _sums_by_unit(rows, index, len(agg[level]))
+            nation, regions, districts = self._runs.sums(rows)
+            agg["nation"][0] = nation
+            agg["region"][:] = regions
+            agg["district"][:] = districts
         if len(pairs) == 1:
             # no station annulled: the counted rows are the rows as reported, and so are the sums
             for level, sums in self._agg_all.items():
@@ -321,7 +371,7 @@ class Tally:
         votes: Mapping[str, int]
         if isinstance(proto, ProtocolPayload):
             # a rebuild fills these in bulk (_fill_payload_rows); this is for single updates
-            head = astuple(proto)[: len(NUMERIC_FIELDS)]
+            head = read_head(proto)
             votes = proto.votes.as_dict()
         elif isinstance(proto, Protocol):
             head = (
@@ -403,7 +453,7 @@ class Tally:
             station = str(payload["station"])
             self._resolved[station] = str(payload["accepted_source"])
             if self._deferred:
-                self._dirty.add(station)
+                self._dirty.add(station)  # accepted at the end of the rebuild
             else:
                 self._reaccept(station)
         elif kind == INCIDENT_REPORTED:
@@ -430,19 +480,22 @@ class Tally:
 
     def _apply_protocol(self, payload: Mapping[str, Any]) -> None:
         station = payload["station"]
+        kept = self._keep_version(station, payload.get("source") or OFFICIAL, payload)
+        if kept and not self._deferred:  # a rebuild accepts every station with a version at its end
+            self._reaccept(station)
+
+    def _keep_version(self, station: str, source: str, version: Version) -> bool:
+        """Keep ``version`` as the station's newest from ``source``; False if the election
+        does not define the station (the protocol is then kept aside, never counted)."""
         if station not in self._sidx:
             self.unknown_stations.add(station)
-            return
-        source = payload.get("source") or OFFICIAL
+            return False
         versions = self._versions.get(station)
         if versions is None:
-            self._versions[station] = {source: payload}
+            self._versions[station] = {source: version}
         else:
-            versions[source] = payload
-        if self._deferred:
-            self._dirty.add(station)
-        else:
-            self._reaccept(station)
+            versions[source] = version
+        return True
 
     def _protocol(self, station: str, source: str) -> Protocol | None:
         """The newest version from ``source`` as a Protocol (built once, on first read)."""
@@ -800,6 +853,45 @@ class Tally:
             "replaced_by": list(self.replaced_by),
             "flagged": self.flagged_stations(),
         }
+
+
+class _UnitRuns:
+    """The stations grouped once per election by (region, district), for summing every level.
+
+    The sums of all three levels come from one pass over the matrix: ``np.add.reduceat``
+    over the runs of stations of one (region, district) pair, then the few pair sums added
+    up per district, per region and for the nation. A station list is usually grouped that
+    way already; then the matrix is read in place, else through one reordered copy. A
+    district whose stations lie in two regions only makes two pairs.
+    """
+
+    def __init__(
+        self, region_of: np.ndarray, district_of: np.ndarray, n_regions: int, n_districts: int
+    ) -> None:
+        self.n_regions = n_regions
+        self.n_districts = n_districts
+        key = region_of.astype(np.int64) * max(n_districts, 1) + district_of
+        self.order: np.ndarray | None = None
+        if len(key) > 1 and bool((key[1:] < key[:-1]).any()):
+            self.order = np.argsort(key, kind="stable")
+            key = key[self.order]
+        self.starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))[: len(key)]
+        first = self.starts if self.order is None else self.order[self.starts]
+        self.region = region_of[first]
+        self.district = district_of[first]
+
+    def sums(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(nation, regions, districts)`` sums of the matrix rows (exact int64)."""
+        if len(self.starts) == 0:
+            pair = np.zeros((0, rows.shape[1]), dtype=np.int64)
+        else:
+            grouped = rows if self.order is None else rows[self.order]
+            pair = np.add.reduceat(grouped, self.starts, axis=0)
+        return (
+            pair.sum(axis=0),
+            _sums_by_unit(pair, self.region, self.n_regions),
+            _sums_by_unit(pair, self.district, self.n_districts),
+        )
 
 
 def _sums_by_unit(rows: np.ndarray, unit_of: np.ndarray, n_units: int) -> np.ndarray:

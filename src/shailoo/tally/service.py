@@ -109,33 +109,35 @@ def ledger_events(store: Store, election_id: str, after_seq: int = 0) -> Iterato
 
 
 def _load(store: Store, election_id: str, seen: set[str], progress: bool = False) -> Tally:
-    from shailoo.ledger.store import COLUMNS, PROTOCOL_KINDS
+    from shailoo.ledger.store import PROTOCOL_KINDS
 
     seen.add(election_id)
-    # seq 1 is election.defined, already read by store.election: not decoded twice. The rows
-    # carry only the columns the tally reads, and protocol payloads are decoded into structs
-    # (Tally.rebuild_from_rows; issue 4, bench/tally.py).
-    rows: Iterable[tuple[int, str, str | None, str | None, str | None, str]]
-    rows = store.event_payloads(election_id, 1, without_details=PROTOCOL_KINDS)
+    # Everything is read up to the head as it is now, so the tally is that of one prefix of
+    # the ledger even while someone appends. seq 1 is election.defined, read by store.election.
+    # Protocols come as pages of bare payloads (their order among themselves is all a rebuild
+    # needs of their rows), every other event as a row (Tally.rebuild_from_ledger; issue 4).
+    head = store.head_link(election_id)  # an election has at least its election.defined
+    pages: Iterable[list[str]] = store.payload_pages(election_id, PROTOCOL_KINDS, 1, head[0])
     if progress:
-        from tqdm import tqdm
-
-        rows = tqdm(rows, total=max(0, store.count(election_id) - 1), desc=election_id, unit="ev")
-    tally = Tally.rebuild_from_rows(store.election(election_id), rows)
-    if tally.head_seq == 0:
-        head = store.head(election_id)
-        if head is not None:
-            tally.head_seq, tally.head_hash = head.seq, head.hash
-    elif not tally.head_hash:
-        # the last event was a protocol, whose hash the bulk read skips: read that one row
-        last = next(iter(store.event_rows(election_id, tally.head_seq - 1)), None)
-        if last is not None:
-            tally.head_hash = str(last[COLUMNS.index("hash")])
+        pages = _with_progress(pages, max(0, head[0] - 1), election_id)
+    others = store.event_payloads(election_id, 1, without_kinds=PROTOCOL_KINDS, up_to=head[0])
+    tally = Tally.rebuild_from_ledger(store.election(election_id), pages, others)
+    tally.head_seq, tally.head_hash = head
     for link in tally.replaced_by:
         by = link["by"]
         if link["scope"].get("level", "election") != "election" and by not in seen:
             tally.attach_rerun(_load(store, by, seen, progress))
     return tally
+
+
+def _with_progress(pages: Iterable[list[str]], total: int, desc: str) -> Iterator[list[str]]:
+    """The pages, counting their protocols on a progress bar (stderr) as they are read."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=desc, unit="ev") as bar:
+        for page in pages:
+            yield page
+            bar.update(len(page))
 
 
 def seat_inputs(
