@@ -8,7 +8,8 @@ fresh process whose wall time and peak memory (max RSS, from ``wait4``) are meas
 * ``shailoo import`` into an election defined beforehand (parse, all checks, payloads, canonical
   JSON, SHA-256 chain, batched appends, the look-up for corrections).
 
-Usage: ``.venv/bin/python bench/ingest.py [--stations 100000] [--parties 20] [--no-pg | --only-pg]``.
+Usage: ``.venv/bin/python bench/ingest.py [--stations 100000] [--parties 20] [--no-pg | --only-pg]
+[--pg-parts]`` (``--pg-parts``: also store the import's built rows again, timed alone).
 Targets (issue 3): ratio ≤ 3, peak memory < 300 MB.
 """
 
@@ -120,6 +121,64 @@ def report(
     return line
 
 
+PLAIN_EVENTS = """CREATE TABLE plain_event (election_id TEXT, seq BIGINT, kind TEXT, author TEXT,
+    recorded_at TEXT, prev_hash TEXT, hash TEXT, payload TEXT, station TEXT, source TEXT)"""
+
+
+def pg_parts(
+    imported: str, parties: tuple[Party, ...], stations: tuple[Station, ...], batch: int
+) -> tuple[float, float]:
+    """Wall seconds of storing the import's already-built event rows again, two ways.
+
+    The rows (hashed and chained, payload JSON made) are read back from schema ``imported``,
+    then written in batches of ``batch``, one transaction each, with the store's own binary
+    COPY (``PostgresStore._insert_rows``): (1) into a table of the same columns without keys or
+    indexes, (2) into a fresh ledger (primary key, station index, newest-protocol table, the
+    write lock and head read of every batch; not the look-up of stored protocols). What a Python
+    client could at best do once the rows exist; timed in this process (no interpreter start).
+    """
+    import psycopg
+
+    from shailoo.ledger.postgres import EVENT_TYPES, PostgresStore
+
+    with PostgresStore(PG_URL, schema=imported) as source:
+        rows = list(source.event_rows("bench", after_seq=1))
+    chunks = [rows[i : i + batch] for i in range(0, len(rows), batch)]
+    out = []
+    for kind in ("plain", "ledger"):
+        schema = "bench_" + uuid.uuid4().hex[:10]
+        try:
+            if kind == "plain":
+                with psycopg.connect(PG_URL, autocommit=True) as conn:
+                    conn.execute(f'CREATE SCHEMA "{schema}"')
+                    conn.execute(f'SET search_path TO "{schema}"')
+                    conn.execute(PLAIN_EVENTS)
+                    t = time.perf_counter()
+                    for chunk in chunks:
+                        with (
+                            conn.transaction(),
+                            conn.cursor() as cur,
+                            cur.copy("COPY plain_event FROM STDIN (FORMAT BINARY)") as copy,
+                        ):
+                            copy.set_types(EVENT_TYPES)
+                            for row in chunk:
+                                copy.write_row(row)
+                    out.append(time.perf_counter() - t)
+                continue
+            define(PG_URL, parties, stations, schema=schema)
+            with PostgresStore(PG_URL, schema=schema) as store:
+                t = time.perf_counter()
+                for chunk in chunks:
+                    heads = [(r[0], r[8], r[9], r[1]) for r in chunk]
+                    with store.writing("bench"):
+                        store._insert_rows(chunk, new_election=False, heads=heads, new_heads=True)
+                out.append(time.perf_counter() - t)
+        finally:
+            with psycopg.connect(PG_URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return out[0], out[1]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -128,6 +187,11 @@ def main() -> int:
     ap.add_argument("--parties", type=int, default=20)
     ap.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     ap.add_argument("--only-pg", action="store_true", help="skip SQLite")
+    ap.add_argument(
+        "--pg-parts",
+        action="store_true",
+        help="also time storing the import's built rows alone (PostgreSQL; see pg_parts)",
+    )
     args = ap.parse_args()
     if args.no_pg and args.only_pg:
         ap.error("--no-pg and --only-pg exclude each other")
@@ -163,6 +227,14 @@ def main() -> int:
                 url = f"{PG_URL}?options=-csearch_path%3D{schema}"
                 ours = measure([py, "-m", "shailoo", "import", "--db", url, "--quiet", str(path)])
                 report("PostgreSQL", floor, ours, args.stations)
+                if args.pg_parts:
+                    plain, ledger = pg_parts(schema, parties, stations, 10_000)
+                    print(
+                        f"PostgreSQL built rows alone, batches of 10,000: plain table "
+                        f"{plain:5.2f} s ({plain / floor[0]:4.2f} x floor), ledger tables "
+                        f"{ledger:5.2f} s ({ledger / floor[0]:4.2f} x floor)",
+                        flush=True,
+                    )
             finally:
                 with psycopg.connect(PG_URL, autocommit=True) as conn:
                     conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

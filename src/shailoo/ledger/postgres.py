@@ -108,8 +108,10 @@ class PostgresStore(Store):
     """Ledger in PostgreSQL at ``url``; ``schema`` (created if missing) isolates tests."""
 
     backend = "postgresql"
-    # the station ids of a look-up as one JSON text, like the heads above
-    _stations_in_json = "SELECT jsonb_array_elements_text(?::jsonb)"
+    # The station ids of a look-up as one JSON text, like the heads above, sorted: the planner
+    # then probes the head table's key (and the events' key) in order instead of in hash order,
+    # 25-35 % less server CPU per look-up of 10,000 stations (bench figures in bench/RESULTS.md).
+    _stations_in_json = "SELECT DISTINCT s FROM json_array_elements_text(?::json) s ORDER BY 1"
 
     def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
