@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from shailoo.domain.model import Party, Station
@@ -125,58 +127,94 @@ PLAIN_EVENTS = """CREATE TABLE plain_event (election_id TEXT, seq BIGINT, kind T
     recorded_at TEXT, prev_hash TEXT, hash TEXT, payload TEXT, station TEXT, source TEXT)"""
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the PostgreSQL backend ``pid`` so far (NaN unless the server is local)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Phases:
+    """Wall, client CPU and server CPU seconds summed per named phase."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.sums: dict[str, list[float]] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = (time.perf_counter(), time.process_time(), server_cpu(self.pid))
+        yield
+        end = (time.perf_counter(), time.process_time(), server_cpu(self.pid))
+        sums = self.sums.setdefault(name, [0.0, 0.0, 0.0])
+        for i in range(3):
+            sums[i] += end[i] - start[i]
+
+    def total(self) -> list[float]:
+        """Wall, client CPU, server CPU over all phases."""
+        return [sum(v[i] for v in self.sums.values()) for i in range(3)]
+
+
 def pg_parts(
     imported: str, parties: tuple[Party, ...], stations: tuple[Station, ...], batch: int
-) -> tuple[float, float]:
-    """Wall seconds of storing the import's already-built event rows again, two ways.
+) -> tuple[float, Phases]:
+    """Store the import's already-built event rows again, timed alone, two ways.
 
     The rows (hashed and chained, payload JSON made) are read back from schema ``imported``,
-    then written in batches of ``batch``, one transaction each, with the store's own binary
-    COPY (``PostgresStore._insert_rows``): (1) into a table of the same columns without keys or
-    indexes, (2) into a fresh ledger (primary key, station index, newest-protocol table, the
-    write lock and head read of every batch; not the look-up of stored protocols). What a Python
-    client could at best do once the rows exist; timed in this process (no interpreter start).
+    then written in batches of ``batch``, one transaction each: (1) with the store's COPY into
+    a table of the same columns without keys or indexes (wall seconds); (2) into a fresh
+    ledger as the import's writer does it into an election without stored protocols (write
+    lock and head read, ``Writer.append_chained``: the events with their primary key and
+    station index, the newest-protocol table; commit), by phase. What a Python client could at
+    best do once the rows exist; timed in this process (no interpreter start, unlike the floor).
     """
     import psycopg
 
-    from shailoo.ledger.postgres import EVENT_TYPES, PostgresStore
+    from shailoo.ledger import postgres
 
-    with PostgresStore(PG_URL, schema=imported) as source:
-        rows = list(source.event_rows("bench", after_seq=1))
+    with postgres.PostgresStore(PG_URL, schema=imported) as source:
+        rows = [tuple(r) for r in source.event_rows("bench", after_seq=1)]
     chunks = [rows[i : i + batch] for i in range(0, len(rows), batch)]
-    out = []
-    for kind in ("plain", "ledger"):
-        schema = "bench_" + uuid.uuid4().hex[:10]
-        try:
-            if kind == "plain":
-                with psycopg.connect(PG_URL, autocommit=True) as conn:
-                    conn.execute(f'CREATE SCHEMA "{schema}"')
-                    conn.execute(f'SET search_path TO "{schema}"')
-                    conn.execute(PLAIN_EVENTS)
-                    t = time.perf_counter()
-                    for chunk in chunks:
-                        with (
-                            conn.transaction(),
-                            conn.cursor() as cur,
-                            cur.copy("COPY plain_event FROM STDIN (FORMAT BINARY)") as copy,
-                        ):
-                            copy.set_types(EVENT_TYPES)
-                            for row in chunk:
-                                copy.write_row(row)
-                    out.append(time.perf_counter() - t)
-                continue
-            define(PG_URL, parties, stations, schema=schema)
-            with PostgresStore(PG_URL, schema=schema) as store:
-                t = time.perf_counter()
-                for chunk in chunks:
-                    heads = [(r[0], r[8], r[9], r[1]) for r in chunk]
-                    with store.writing("bench"):
-                        store._insert_rows(chunk, new_election=False, heads=heads, new_heads=True)
-                out.append(time.perf_counter() - t)
-        finally:
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    return out[0], out[1]
+    types = getattr(postgres, "EVENT_TYPES", None)  # binary COPY since 28 Nov 2026
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    try:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+            conn.execute(f'SET search_path TO "{schema}"')
+            conn.execute(PLAIN_EVENTS)
+            t = time.perf_counter()
+            for chunk in chunks:
+                fmt = " (FORMAT BINARY)" if types else ""
+                with (
+                    conn.transaction(),
+                    conn.cursor() as cur,
+                    cur.copy(f"COPY plain_event FROM STDIN{fmt}") as copy,
+                ):
+                    if types:
+                        copy.set_types(types)
+                    for row in chunk:
+                        copy.write_row(row)
+            plain = time.perf_counter() - t
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        define(PG_URL, parties, stations, schema=schema)
+        with postgres.PostgresStore(PG_URL, schema=schema) as store:
+            phase = Phases(store.conn.info.backend_pid)
+            for chunk in chunks:
+                ctx = store.writing("bench")
+                with phase("lock"):
+                    w = ctx.__enter__()
+                with phase("COPY"):
+                    w.append_chained(chunk, after=(w.head_seq, w.head_hash))
+                with phase("commit"):
+                    ctx.__exit__(None, None, None)
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return plain, phase
 
 
 def main() -> int:
@@ -228,11 +266,16 @@ def main() -> int:
                 ours = measure([py, "-m", "shailoo", "import", "--db", url, "--quiet", str(path)])
                 report("PostgreSQL", floor, ours, args.stations)
                 if args.pg_parts:
-                    plain, ledger = pg_parts(schema, parties, stations, 10_000)
+                    plain, phase = pg_parts(schema, parties, stations, 10_000)
+                    wall, client, server = phase.total()
+                    detail = ", ".join(
+                        f"{name} {v[0]:.2f} / {v[2]:.2f}" for name, v in phase.sums.items()
+                    )
                     print(
                         f"PostgreSQL built rows alone, batches of 10,000: plain table "
-                        f"{plain:5.2f} s ({plain / floor[0]:4.2f} x floor), ledger tables "
-                        f"{ledger:5.2f} s ({ledger / floor[0]:4.2f} x floor)",
+                        f"{plain:5.2f} s wall ({plain / floor[0]:4.2f} x floor); ledger "
+                        f"{wall:5.2f} s wall ({wall / floor[0]:4.2f} x floor), client CPU "
+                        f"{client:.2f} s, server CPU {server:.2f} s; wall / server CPU: {detail}",
                         flush=True,
                     )
             finally:
