@@ -270,8 +270,9 @@ CELL = st.one_of(
     station=st.sampled_from(["s1", "s1", " s1 ", "s9", ""]),
     source=st.sampled_from(["", "", "official", "machine", "rumour", "observer:o1"]),
     entered_by=st.sampled_from(["", "ann", 'a"b\\c%d']),
-    reason=st.sampled_from(["", "recount"]),
+    reason=st.sampled_from(["", "recount", "50%s off"]),
     units=st.sampled_from([None, ("", ""), ("R", "D"), ("X", "")]),
+    parties=st.sampled_from([("a", "b", "c"), ("z%s", 'q"', "%%"), ("ö", "b\\", "a b")]),
 )
 def test_quick_row_agrees_with_the_general_reading(
     base: list[int],
@@ -283,6 +284,7 @@ def test_quick_row_agrees_with_the_general_reading(
     entered_by: str,
     reason: str,
     units: tuple[str, str] | None,
+    parties: tuple[str, str, str],
 ) -> None:
     """Whatever ``quick_row`` makes of a row is what ``count_row`` + ``prepare`` make of it;
     it may decline a row (None), never change its outcome."""
@@ -293,10 +295,10 @@ def test_quick_row_agrees_with_the_general_reading(
         cast = inv + against + sum(votes)
         issued = cast + base[1] % 3
         base[:4] = [2 * issued + base[0], issued + base[2] % 2, issued, cast]
-    parties = ["a", "b", "c"]
-    table = ElectionTable.from_payload(election_payload(parties, 1000))
+    table = ElectionTable.from_payload(election_payload(list(parties), 1000))
     names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
-    names += ["invalid", "against_all", "c", "a", "b", "source", "entered_by", "reason"]
+    names += ["invalid", "against_all", parties[2], parties[0], parties[1]]
+    names += ["source", "entered_by", "reason"]
     counts = [str(x) for x in base] + [str(votes[2]), str(votes[0]), str(votes[1])]
     for i, cell in noise.items():
         counts[i] = cell
@@ -304,7 +306,7 @@ def test_quick_row_agrees_with_the_general_reading(
     if units is not None:
         names += ["region", "district"]
         cells += list(units)
-    header = Header(names, parties, "f.csv")
+    header = Header(names, list(parties), "f.csv")
     quick = table.quick_row(header)(cells, 7)
     row = count_row(cells, header, 7)
     if quick is None:

@@ -188,13 +188,19 @@ BatchMessage = tuple[
     int, "list[Ready | Pending] | Chained", list[tuple[int, list[Finding], dict[str, Any]]]
 ]
 
+#: the first batch of the parser process (each next one doubles, up to the batch size): the
+#: writer waits for it, so it is small
+FIRST_BATCH = 1000
 #: files with fewer rows than this are parsed in the importing process (a parser process
 #: costs a fork and the pickling of every batch; it pays off on national files)
 PARSER_PROCESS_ROWS = 20_000
 
 
 def file_batches(
-    rows: Iterator[ProtocolRow | CountRow | Ready], table: ElectionTable, batch_size: int
+    rows: Iterator[ProtocolRow | CountRow | Ready],
+    table: ElectionTable,
+    batch_size: int,
+    first_batch: int | None = None,
 ) -> Iterator[BatchMessage]:
     """Group a file's rows into batches, doing everything that needs no ledger access.
 
@@ -203,11 +209,15 @@ def file_batches(
     ``district`` differing from the election's gets P006 (:func:`check_units`, decided with the
     other checks); the rest are :func:`~shailoo.intake.bulk.prepare`-d. Pure: it may run in
     another process.
+
+    ``first_batch``: the first batch holds that many rows and each next one twice as many, up
+    to ``batch_size``; with the parser in another process the writer then starts sooner.
     """
     party_ids = table.party_ids
     header = header_for(party_ids)
     registered = table.registered
     seen: dict[tuple[str, str], int] = {}
+    limit = min(batch_size, first_batch or batch_size)
     batch: list[Ready | Pending] = []
     rejected: list[tuple[int, list[Finding], dict[str, Any]]] = []
     n = 0
@@ -221,9 +231,10 @@ def file_batches(
             if (ready[0], ready[1]) not in seen:
                 seen[(ready[0], ready[1])] = ready[3]
                 batch.append(ready)
-                if len(batch) >= batch_size:
+                if len(batch) >= limit:
                     yield n, batch, rejected
                     batch, rejected = [], []
+                    limit = min(batch_size, 2 * limit)
                 continue
             # a repeat: rejected below, with the protocol its payload holds
             row = _ready_count_row(ready, party_ids)
@@ -243,9 +254,10 @@ def file_batches(
                             line, count_row_protocol(row, party_ids), table.source_findings(source)
                         )
                     )
-                if len(batch) >= batch_size:
+                if len(batch) >= limit:
                     yield n, batch, rejected
                     batch, rejected = [], []
+                    limit = min(batch_size, 2 * limit)
                 continue
         if type(row) is tuple:
             count: CountRow | None = row
@@ -308,9 +320,10 @@ def file_batches(
                 extra.append(station_finding)
             entry = Pending(line, p, extra)
         batch.append(entry)
-        if len(batch) >= batch_size:
+        if len(batch) >= limit:
             yield n, batch, rejected
             batch, rejected = [], []
+            limit = min(batch_size, 2 * limit)
     if batch or rejected:
         yield n, batch, rejected
 
@@ -387,7 +400,7 @@ def _parse_in_child(
     parent_end.close()
     try:
         rows = read_protocol_counts(path, table.party_ids, checked_utf8=True, quick=table.quick_row)
-        messages = file_batches(rows, table, batch_size)
+        messages = file_batches(rows, table, batch_size, FIRST_BATCH)
         if chain is not None:
             messages = chained_batches(messages, table, *chain)
         for message in messages:
