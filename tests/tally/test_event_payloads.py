@@ -1,4 +1,5 @@
-"""``Store.event_payloads`` on SQLite and PostgreSQL, and ``load_tally`` built on it."""
+"""``Store.event_payloads`` and ``Store.payload_pages`` on SQLite and PostgreSQL, and
+``load_tally`` built on them."""
 
 from __future__ import annotations
 
@@ -70,3 +71,42 @@ def test_load_tally_equals_the_event_by_event_rebuild(
     assert loaded.unit("nation", as_reported=True).stations_reported == 5
     assert loaded.unit("nation").stations_reported == 4  # N1-1 annulled
     assert loaded.is_annulled("N1-1")
+
+
+@pytest.mark.parametrize("page", [1, 2, 50_000])
+def test_payload_pages_and_other_events_split_the_ledger(
+    store: Store, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What load_tally reads: the protocol payloads in order, in pages of ``BULK_PAGE``
+    sequence numbers, and every other event apart; both stop at ``up_to``."""
+    fill(store, end_with_protocol=True)
+    monkeypatch.setattr(store_module, "BULK_PAGE", page)
+    every = list(store.event_payloads("e1"))
+    head = every[-1][0]
+    for up_to in (head, head - 1, 2):
+        read = [r for r in every if 1 < r[0] <= up_to]
+        pages = list(store.payload_pages("e1", PROTOCOL_KINDS, 1, up_to))
+        assert all(len(p) <= page for p in pages)
+        assert [text for p in pages for text in p] == [r[5] for r in read if r[1] in PROTOCOL_KINDS]
+        others = store.event_payloads("e1", 1, without_kinds=PROTOCOL_KINDS, up_to=up_to)
+        assert list(others) == [r for r in read if r[1] not in PROTOCOL_KINDS]
+    assert list(store.payload_pages("e1", (), 0, head)) == []
+    assert not any(store.payload_pages("no-such-election", PROTOCOL_KINDS, 0, head))
+
+
+@pytest.mark.parametrize("page", [1, 3, 50_000])
+def test_load_tally_in_pages_reads_up_to_the_head_it_saw(
+    store: Store, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the page size, the tally is the event-by-event one; and it is the tally of
+    the ledger up to the head read first, even if more was appended since."""
+    fill(store, end_with_protocol=True)
+    monkeypatch.setattr(store_module, "BULK_PAGE", page)
+    events = list(store.events("e1"))
+    loaded = load_tally(store, "e1")
+    assert loaded.state() == Tally.rebuild(store.election("e1"), events).state()
+    seen = events[-3]  # as if the last two events were appended after the head was read
+    monkeypatch.setattr(type(store), "head_link", lambda self, eid: (seen.seq, seen.hash))
+    earlier = load_tally(store, "e1")
+    assert (earlier.head_seq, earlier.head_hash) == (seen.seq, seen.hash)
+    assert earlier.state() == Tally.rebuild(store.election("e1"), events[:-2]).state()

@@ -1,8 +1,8 @@
 """Property: the fast rebuild from raw ledger rows equals applying the events one by one.
 
-``Tally.rebuild_from_rows`` (what ``load_tally`` uses) decodes protocol payloads into typed
-structs and fills the matrix in bulk; a payload the strict struct refuses takes the generic
-path. Whatever the sequence of protocols (several sources, corrections, unknown stations,
+``Tally.rebuild_from_rows`` and ``Tally.rebuild_from_ledger`` (what ``load_tally`` uses) decode
+protocol payloads into typed structs and fill the matrix in bulk; a payload the strict struct
+refuses takes the generic path. Whatever the sequence of protocols (several sources, corrections, unknown stations,
 loosely typed payloads), decisions, revocations, reconciliations, incidents and re-runs, with
 or without double data entry, the state must be the incremental one, and stay equal when
 further events are applied to both afterwards.
@@ -11,8 +11,10 @@ further events are applied to both afterwards.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tally_factory import PARTIES, Ledger, protocol, small_election
@@ -51,6 +53,15 @@ step = st.one_of(
         votes,
         st.sampled_from(SOURCES),
         st.sampled_from(SHAPES),
+        st.booleans(),
+    ),
+    # the common case, which a rebuild keeps in bulk: official, canonical, a known station
+    st.tuples(
+        st.just("protocol"),
+        st.sampled_from(STATIONS),
+        votes,
+        st.just("official"),
+        st.just("canonical"),
         st.booleans(),
     ),
     st.tuples(st.just("annul"), st.sampled_from(UNITS)),
@@ -210,6 +221,60 @@ def test_rows_rebuild_equals_incremental(
     assert fast.head_hash == ("" if last_bare else incremental.head_hash)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(step, max_size=40),
+    st.lists(step, max_size=8),
+    st.booleans(),
+    st.integers(1, 50),
+    st.permutations(range(len(STATIONS))),
+)
+def test_ledger_rebuild_in_pages_equals_incremental(
+    steps: list[tuple[Any, ...]],
+    later: list[tuple[Any, ...]],
+    double_entry: bool,
+    page: int,
+    order: list[int],
+) -> None:
+    """``Tally.rebuild_from_ledger`` (what ``load_tally`` uses): protocols in pages of any
+    size (a correction may come pages after its station's first protocol), every other event
+    apart, the station list in any order (its units need not be contiguous)."""
+    base = small_election(layout=LAYOUT, double_entry=double_entry)
+    election = replace(base, stations=tuple(base.stations[k] for k in order))
+    led = play(steps + later, election)
+    cut = len(play(steps, election).events)
+    events = [decoded(e) for e in led.events]
+    incremental = Tally(election)
+    for ev in events:
+        incremental.apply(ev)
+    read = events[1:cut]  # load_tally reads after election.defined
+    texts = [row[5] for row in rows(read, True) if row[1] in PROTOCOL_KINDS]
+    pages = [texts[k : k + page] for k in range(0, len(texts), page)]
+    others = [row for row in rows(read, False) if row[1] not in PROTOCOL_KINDS]
+    fast = Tally.rebuild_from_ledger(election, pages, others)
+    fast.head_seq, fast.head_hash = events[cut - 1].seq, events[cut - 1].hash
+    for ev in events[cut:]:
+        fast.apply(ev)
+    assert_same(fast, incremental)
+    assert fast.head_hash == incremental.head_hash
+
+
+@pytest.mark.parametrize("page", [1, 4, 100])
+def test_ledger_rebuild_keeps_the_newest_protocol_of_a_station(page: int) -> None:
+    """Three rounds of official protocols for every station: the last round counts, whether
+    a station's protocols share a page or not."""
+    election = small_election(layout=LAYOUT)
+    led = Ledger(election)
+    for k in range(3):
+        for sid in STATIONS:
+            led.record(protocol(sid, {"A": k, "B": 10 * k, "C": 1}), corrected=k > 0)
+    texts = [row[5] for row in rows(led.events[1:], True)]
+    pages = [texts[k : k + page] for k in range(0, len(texts), page)]
+    fast = Tally.rebuild_from_ledger(election, pages, [])
+    assert fast.state() == Tally.rebuild(election, led.events).state()
+    assert fast.unit("nation").votes == {"A": 2 * 6, "B": 20 * 6, "C": 6}
+
+
 def test_strict_decoder_refuses_what_the_struct_cannot_hold() -> None:
     """Counts that are not integers, parties off the ballot or missing go the generic way."""
     decode = protocol_decoder(("B", "A"))
@@ -257,3 +322,30 @@ def test_sums_by_unit_equal_add_at(cells: list[tuple[int, int]], n_units: int) -
     want = np.zeros((n_units, 3), dtype=np.int64)
     np.add.at(want, unit_of, rows)
     assert _sums_by_unit(rows, unit_of, n_units).tolist() == want.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(-(2**40), 2**40)),
+        max_size=30,
+    )
+)
+def test_unit_runs_sum_every_level_like_add_at(cells: list[tuple[int, int, int]]) -> None:
+    """The one-pass sums by (region, district) runs equal np.add.at per level, whatever the
+    order of the stations and even if a district has stations in two regions."""
+    import numpy as np
+
+    from shailoo.tally.projection import _UnitRuns
+
+    region_of = np.array([r for r, _, _ in cells], dtype=np.intp)
+    district_of = np.array([d for _, d, _ in cells], dtype=np.intp)
+    rows = np.array([[v, -v, 1] for _, _, v in cells], dtype=np.int64).reshape(len(cells), 3)
+    nation, regions, districts = _UnitRuns(region_of, district_of, 3, 4).sums(rows)
+    want_r = np.zeros((3, 3), dtype=np.int64)
+    np.add.at(want_r, region_of, rows)
+    want_d = np.zeros((4, 3), dtype=np.int64)
+    np.add.at(want_d, district_of, rows)
+    assert nation.tolist() == rows.sum(axis=0).tolist()
+    assert regions.tolist() == want_r.tolist()
+    assert districts.tolist() == want_d.tolist()

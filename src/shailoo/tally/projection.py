@@ -15,9 +15,10 @@ annulled stations dropped, or replaced by a partial re-run's protocol).
 from __future__ import annotations
 
 import operator
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, repeat
-from typing import Any
+from itertools import chain, compress, repeat
+from typing import Any, cast
 
 import msgspec
 import numpy as np
@@ -69,8 +70,6 @@ _REGISTERED = operator.attrgetter("registered")
 _STATION = operator.attrgetter("station")
 _SOURCE = operator.attrgetter("source")
 _VOTES = operator.attrgetter("votes")
-_OFFICIAL_VERSION = operator.methodcaller("get", OFFICIAL)
-_FIRST = operator.itemgetter(0)
 #: the ``source`` values a protocol payload may give for the official protocol
 _OFFICIAL_NAMES = frozenset({None, "", OFFICIAL})
 
@@ -121,9 +120,13 @@ class Tally:
         self._agg = self._empty_aggregates()
         # A version is kept as its ledger payload until someone reads it as a Protocol
         # (building ~100,000 Protocol objects would dominate a rebuild; see bench/tally.py).
-        # A rebuild keeps it as the struct msgspec decodes (shailoo.tally.payloads).
-        self._versions: dict[str, dict[str, Version]] = {}
-        self._accepted: dict[str, tuple[Version | None, str]] = {}
+        # A rebuild keeps it as the struct msgspec decodes (shailoo.tally.payloads). The
+        # official versions are a list by station index: a rebuild fills it without a dict
+        # operation per station. Which version counts is not stored: _choice reads it off
+        # the versions and the reconciliations whenever asked (the rows hold its figures).
+        self._official: list[Version | None] = [None] * n
+        self._others: dict[str, dict[str, Version]] = {}
+        # stations a reconciliation named while a rebuild was deferring their rows
         self._dirty: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._cover = np.zeros(n, dtype=np.int32)
@@ -239,15 +242,12 @@ class Tally:
     def _keep_payloads(self, decoded: list[ProtocolPayload]) -> None:
         """Keep decoded protocols (in ledger order) as the newest versions, while deferred."""
         stations = list(map(_STATION, decoded))
-        if set(map(_SOURCE, decoded)) <= _OFFICIAL_NAMES:
-            # all official (the common case): the last protocol of a station wins, in C
-            latest = dict(zip(stations, decoded, strict=True))
-            if all(map(self._sidx.__contains__, latest)):
-                versions = self._versions
-                for station in latest.keys() & versions.keys():  # corrections of earlier pages
-                    versions[station][OFFICIAL] = latest.pop(station)
-                versions.update({station: {OFFICIAL: p} for station, p in latest.items()})
-                return
+        at = list(map(self._sidx.get, stations, repeat(-1)))
+        if -1 not in at and set(map(_SOURCE, decoded)) <= _OFFICIAL_NAMES:
+            # every one official and of a known station (the common case): written in ledger
+            # order by station index, so the newest of a station is the one that stays
+            deque(map(self._official.__setitem__, at, decoded), maxlen=0)
+            return
         for station, proto in zip(stations, decoded, strict=True):
             self._keep_version(station, proto.source or OFFICIAL, proto)
 
@@ -265,70 +265,53 @@ class Tally:
                 self._keep_version(proto.station, proto.source or OFFICIAL, proto)
 
     def _finish_rebuild(self) -> None:
-        """Accept a protocol for every station the rebuild touched; fill the matrix, sum once.
+        """Fill the reported matrix once from what counts for every station, then sum once.
 
-        A rebuild starts from an empty tally and defers every acceptance to here: every
-        station with a version, and every station a reconciliation named (``_dirty``).
+        A rebuild starts from an empty tally and defers every row to here. In the common
+        case the newest official protocol counts: those rows are filled in bulk; a station a
+        reconciliation named (``_dirty``), and every station under double data entry, is
+        decided by :meth:`_choice` one by one.
         """
-        versions = self._versions
-        if self.election.double_entry:
-            for station in chain(versions, self._dirty.difference(versions)):
-                self._reaccept(station)
-        else:
-            # the common case in bulk: the newest official protocol counts (as in _reaccept)
-            officials = list(map(_OFFICIAL_VERSION, versions.values()))
-            self._accepted.update(
-                zip(versions, zip(officials, repeat(OFFICIAL), strict=False), strict=True)
-            )
-            if None in officials:
-                for station, official in zip(versions, officials, strict=True):
-                    if official is None:
-                        self._accepted[station] = (None, NO_OFFICIAL)
-            for station in self._dirty:  # reconciled stations: the rule with their source
-                self._reaccept(station)
-        self._dirty.clear()
         self._deferred = False
-        self._fill_accepted_rows()
+        n = len(self._station_ids)
+        self._rows_all = np.zeros((n, self._width), dtype=np.int64)
+        if self.election.double_entry:
+            decide: Iterable[str] = chain(self._stations_with_versions(), self._dirty)
+        else:
+            official = self._official
+            has = np.fromiter(map(operator.is_not, official, repeat(None)), dtype=bool, count=n)
+            at = np.flatnonzero(has)
+            chosen = list(compress(official, has))
+            if len(set(map(type, chosen))) == 1 and isinstance(chosen[0], ProtocolPayload):
+                self._fill_payload_rows(at, cast("list[ProtocolPayload]", chosen))
+            else:  # some read the generic way: the structs in bulk, the others one by one
+                is_struct = [isinstance(v, ProtocolPayload) for v in chosen]
+                structs = list(compress(chosen, is_struct))
+                if structs:
+                    self._fill_payload_rows(
+                        at[np.array(is_struct)], cast("list[ProtocolPayload]", structs)
+                    )
+                for i, version in zip(at.tolist(), chosen, strict=True):
+                    if not isinstance(version, ProtocolPayload):
+                        self._rows_all[i] = self._vector(version)
+            decide = self._dirty  # reconciled stations: the rule with their accepted source
+        for station in decide:
+            j = self._sidx.get(station)
+            if j is not None:
+                choice = self._choice(station)
+                self._rows_all[j] = self._vector(choice[0] if choice else None)
+        self._dirty.clear()
         self._rows = self._rows_all.copy()
         self._recompute_counted(np.flatnonzero(self._cover))
         self._recompute_aggregates()
 
-    def _fill_accepted_rows(self) -> None:
-        """The reported matrix from scratch: one row per accepted protocol, zeros elsewhere."""
-        self._rows_all = np.zeros((len(self._station_ids), self._width), dtype=np.int64)
-        accepted = self._accepted
-        chosen = list(map(_FIRST, accepted.values()))
-        at = np.fromiter(map(self._sidx.__getitem__, accepted), np.intp, len(accepted))
-        kinds = set(map(type, chosen))
-        if len(kinds) == 1 and issubclass(kinds.pop(), ProtocolPayload):
-            self._fill_payload_rows(at, chosen)  # the common case: every one a decoded struct
-            return
-        structs: list[ProtocolPayload] = []
-        structs_at: list[int] = []
-        others: list[Version] = []
-        others_at: list[int] = []
-        for i, version in zip(at.tolist(), chosen, strict=True):
-            if isinstance(version, ProtocolPayload):
-                structs.append(version)
-                structs_at.append(i)
-            elif version is not None:
-                others.append(version)
-                others_at.append(i)
-        if structs:
-            self._fill_payload_rows(np.array(structs_at, dtype=np.intp), structs)
-        if others:
-            self._rows_all[np.array(others_at, dtype=np.intp)] = np.array(
-                [self._vector(version) for version in others], dtype=np.int64
-            ).reshape(len(others), self._width)
-
     def _fill_payload_rows(self, at: np.ndarray, payloads: list[ProtocolPayload]) -> None:
-        """Write rows ``at`` of the (zeroed) reported matrix from decoded payloads.
+        """Write rows ``at`` (increasing station indices) of the zeroed reported matrix.
 
         The rows are what :meth:`_vector` gives one by one, read by C-level getters chained
         into :func:`numpy.fromiter` (no Python code per payload); the votes come in sorted
-        party order and go to their ballot columns. When the payloads are every station in
-        list order (a ledger recorded in station order), the matrix is written in place
-        instead of through a 20 MB copy.
+        party order and go to their ballot columns. When every station has a row, the
+        matrix is written in place instead of through a 20 MB copy.
         """
         m, n_head, k = len(payloads), len(NUMERIC_FIELDS), len(self.party_ids)
         heads = np.fromiter(
@@ -338,7 +321,7 @@ class Tally:
             chain.from_iterable(map(astuple, map(_VOTES, payloads))), dtype=np.int64, count=m * k
         ).reshape(m, k)
         rows = self._rows_all
-        in_order = m == len(rows) and bool((at == np.arange(m)).all())
+        in_order = m == len(rows)  # ``at`` is increasing: every station, in list order
         out = rows if in_order else np.zeros((m, self._width), dtype=np.int64)
         out[:, :n_head] = heads
         out[:, _REPORTED] = 1
@@ -416,8 +399,8 @@ class Tally:
         if self._deferred:
             return
         if reported_changed:
-            proto = self._accepted.get(self._station_ids[i], (None, ""))[0]
-            new_all = np.asarray(self._vector(proto), dtype=np.int64)
+            choice = self._choice(self._station_ids[i])
+            new_all = np.asarray(self._vector(choice[0] if choice else None), dtype=np.int64)
             delta_all = new_all - self._rows_all[i]
             if delta_all.any():
                 self._rows_all[i] = new_all
@@ -481,25 +464,40 @@ class Tally:
     def _apply_protocol(self, payload: Mapping[str, Any]) -> None:
         station = payload["station"]
         kept = self._keep_version(station, payload.get("source") or OFFICIAL, payload)
-        if kept and not self._deferred:  # a rebuild accepts every station with a version at its end
+        if kept and not self._deferred:  # a rebuild fills every row at its end
             self._reaccept(station)
 
     def _keep_version(self, station: str, source: str, version: Version) -> bool:
         """Keep ``version`` as the station's newest from ``source``; False if the election
         does not define the station (the protocol is then kept aside, never counted)."""
-        if station not in self._sidx:
+        i = self._sidx.get(station)
+        if i is None:
             self.unknown_stations.add(station)
             return False
-        versions = self._versions.get(station)
-        if versions is None:
-            self._versions[station] = {source: version}
+        if source == OFFICIAL:
+            self._official[i] = version
         else:
-            versions[source] = version
+            self._others.setdefault(station, {})[source] = version
         return True
+
+    def _versions_of(self, station: str) -> dict[str, Version]:
+        """The newest version of the station from each source (as kept)."""
+        i = self._sidx.get(station)
+        official = None if i is None else self._official[i]
+        others = self._others.get(station, {})
+        return {OFFICIAL: official, **others} if official is not None else dict(others)
 
     def _protocol(self, station: str, source: str) -> Protocol | None:
         """The newest version from ``source`` as a Protocol (built once, on first read)."""
-        versions = self._versions.get(station, {})
+        if source == OFFICIAL:
+            i = self._sidx.get(station)
+            v = None if i is None else self._official[i]
+            if v is None or isinstance(v, Protocol):
+                return v
+            proto = protocol_from_payload(v)
+            self._official[self._sidx[station]] = proto
+            return proto
+        versions = self._others.get(station, {})
         v = versions.get(source)
         if v is None or isinstance(v, Protocol):
             return v
@@ -507,25 +505,42 @@ class Tally:
         versions[source] = proto
         return proto
 
-    def _reaccept(self, station: str) -> None:
+    def _choice(self, station: str) -> tuple[Version | None, str] | None:
+        """The version that counts for the station and why (the counting rule), or None when
+        nothing was ever recorded or reconciled for it (or the election does not define it).
+
+        Derived from the versions and the reconciliations each time; cheap in the common
+        case, where the newest official protocol counts and no Protocol is built.
+        """
         i = self._sidx.get(station)
         if i is None:
-            return
-        versions = self._versions.get(station, {})
+            return None
         resolved = self._resolved.get(station)
-        chosen: tuple[Version | None, str]
+        official = self._official[i]
         if resolved is None and not self.election.double_entry:
-            # the common case, without building a Protocol: the newest official one counts
-            official = versions.get(OFFICIAL)
-            chosen = (official, OFFICIAL) if official is not None else (None, NO_OFFICIAL)
-        else:
-            chosen = accepted_protocol(
-                {src: self._protocol(station, src) for src in versions},  # type: ignore[misc]
-                double_entry=self.election.double_entry,
-                resolved_source=resolved,
-            )
-        self._accepted[station] = chosen
-        self._refresh(i, reported_changed=True)
+            if official is not None:
+                return official, OFFICIAL
+            return (None, NO_OFFICIAL) if station in self._others else None
+        versions = self._versions_of(station)
+        if not versions and resolved is None:
+            return None
+        return accepted_protocol(
+            {src: self._protocol(station, src) for src in versions},  # type: ignore[misc]
+            double_entry=self.election.double_entry,
+            resolved_source=resolved,
+        )
+
+    def _stations_with_versions(self) -> list[str]:
+        """Every station with a kept version, in list order."""
+        ids, official, sidx = self._station_ids, self._official, self._sidx
+        out = [ids[i] for i, v in enumerate(official) if v is not None]
+        return out + [s for s in self._others if official[sidx[s]] is None]
+
+    def _reaccept(self, station: str) -> None:
+        """Bring the station's rows up to date after its versions or reconciliation changed."""
+        i = self._sidx.get(station)
+        if i is not None:
+            self._refresh(i, reported_changed=True)
 
     def _scope(self, level: str, unit: str) -> np.ndarray:
         level = normalise_level(level)
@@ -745,12 +760,12 @@ class Tally:
 
     def station(self, station_id: str) -> Protocol | None:
         """The protocol the counting rule accepts for the station (annulled or not), or None."""
-        chosen, reason = self._accepted.get(station_id, (None, ""))
+        choice = self._choice(station_id)
+        chosen = choice[0] if choice else None
         if chosen is None or isinstance(chosen, Protocol):
             return chosen
-        proto = protocol_from_payload(chosen)
-        self._accepted[station_id] = (proto, reason)
-        return proto
+        # only the newest official version counts as kept (any other rule built Protocols)
+        return self._protocol(station_id, OFFICIAL)
 
     def counted_protocol(self, station_id: str) -> Protocol | None:
         """The protocol that enters the results for the station, or None."""
@@ -769,7 +784,7 @@ class Tally:
         i = self._sidx.get(station_id)
         if i is None:
             raise NotFound(f"no station {station_id!r} in election {self.election.id!r}")
-        reason = self._accepted.get(station_id, (None, "no protocol yet"))[1]
+        reason = (self._choice(station_id) or (None, "no protocol yet"))[1]
         proto = self.station(station_id)
         annulled_by = self._annulled_by("station", station_id)
         sub = self._substitutes.get(station_id) if self._cover[i] else None
@@ -793,14 +808,14 @@ class Tally:
             annulled_by=annulled_by,
             certified_by=self._certifications("station", station_id),
             rerun=sub[0] if sub else None,
-            sources=tuple(sorted(self._versions.get(station_id, {}))),
+            sources=tuple(sorted(self._versions_of(station_id))),
         )
 
     def versions(self, station_id: str) -> Mapping[str, Protocol]:
         """The newest protocol of the station from each source."""
         return {
             src: p
-            for src in list(self._versions.get(station_id, {}))
+            for src in list(self._versions_of(station_id))
             if (p := self._protocol(station_id, src)) is not None
         }
 
@@ -848,7 +863,11 @@ class Tally:
             "agg_all": {k: v.tolist() for k, v in self._agg_all.items()},
             "agg": {k: v.tolist() for k, v in self._agg.items()},
             "cover": self._cover.tolist(),
-            "accepted": {k: (self.station(k), v[1]) for k, v in self._accepted.items()},
+            "accepted": {
+                k: (self.station(k), choice[1])
+                for k in {*self._stations_with_versions(), *self._resolved}
+                if (choice := self._choice(k)) is not None
+            },
             "decisions": {k: v.to_json() for k, v in self.decisions.items()},
             "replaced_by": list(self.replaced_by),
             "flagged": self.flagged_stations(),
