@@ -205,3 +205,24 @@ def test_partial_rerun_takes_the_place_of_annulled_stations(store: Store) -> Non
     assert seats(store)["D"] == 0
     with pytest.raises(Refused, match="re-runs part of 'e1'"):
         seats_for_tally(load_tally(store, new.id))
+
+
+def test_an_interrupted_whole_rerun_is_completed_by_running_it_again(store: Store) -> None:
+    """The process stopped between the two ledgers' appends: the old ledger says "replaced
+    by" an election that was never written. Running the re-run again writes it, linked to
+    the "replaced" event, and writes nothing twice."""
+    from shailoo.domain.events import ELECTION_REPLACED
+
+    annul(store, "election", "")
+    scope = {"level": "election"}
+    replaced = store.append("e1", [(ELECTION_REPLACED, {"by": "e1-rerun", "scope": scope}, "cec")])
+    assert "e1-rerun" not in store.elections()
+    with pytest.raises(Refused, match="interrupted"):
+        create_rerun(store, "e1", level="district", ids=["S2"])
+    new = create_rerun(store, "e1", withdraw=["C"], date="2021-01-10", author="cec")
+    assert new.id == "e1-rerun" and new.party_ids == ("A", "B", "D")
+    assert new.replaces == {"election_id": "e1", "final_hash": replaced[0].hash, "scope": scope}
+    assert store.election("e1-rerun").replaces == new.replaces
+    assert [r["by"] for r in load_tally(store, "e1").replaced_by] == ["e1-rerun"]
+    with pytest.raises(Refused, match="already replaced"):
+        create_rerun(store, "e1")

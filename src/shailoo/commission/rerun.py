@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import ELECTION_DEFINED, ELECTION_REPLACED
-from shailoo.domain.model import Election, Party
+from shailoo.domain.model import Election, Party, Station
 from shailoo.ledger.store import ELECTION_ID
 from shailoo.tally.service import load_tally
 from shailoo.tally.units import normalise_level
@@ -84,12 +84,19 @@ def create_rerun(
     """
     old_tally = load_tally(store, election_id)
     old = old_tally.election
-    if any(r["scope"].get("level") == "election" for r in old_tally.replaced_by):
-        raise Refused(f"election {old.id!r} was already replaced by a re-run")
     level = "election" if normalise_level(level) == "nation" else level
     if level not in SCOPE_LEVELS:
         raise InputError(f"unknown scope {level!r}; one of {', '.join(SCOPE_LEVELS)}", rule="scope")
     scope: dict[str, Any] = {"level": level}
+    unfinished = interrupted_reruns(store, old_tally.replaced_by)
+    if unfinished:
+        # the old ledger says "replaced by" an election that was never written (the process
+        # stopped between the two ledgers' appends): this call completes that re-run
+        return _complete(
+            store, old, unfinished[0], level, ids, withdraw, parties, name, date, author
+        )
+    if any(r["scope"].get("level") == "election" for r in old_tally.replaced_by):
+        raise Refused(f"election {old.id!r} was already replaced by a re-run")
     if level == "election":
         if not old_tally.annulled:
             raise Refused(
@@ -140,9 +147,37 @@ def create_rerun(
         )
     if date is not None:
         date = _check_day(date)
-    store.append(old.id, [(ELECTION_REPLACED, {"by": rerun_id, "scope": scope}, author)])
-    head = store.head(old.id)
-    assert head is not None
+    # Two ledgers, two transactions: the old one says "replaced by" first. Should the process
+    # stop before the new one is written, calling create_rerun again completes it (see
+    # interrupted_reruns); until then the old election's tally leaves the missing one out.
+    replaced = store.append(
+        old.id, [(ELECTION_REPLACED, {"by": rerun_id, "scope": scope}, author)]
+    )[0]
+    return _define_rerun(
+        store, old, rerun_id, scope, stations, party_list, name, date, replaced.hash, author
+    )
+
+
+def interrupted_reruns(store: Store, replaced_by: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``replaced_by`` links of a tally whose re-run election does not exist: a re-run
+    interrupted between its two appends (:func:`create_rerun` completes it)."""
+    known = set(store.elections())
+    return [link for link in replaced_by if link["by"] not in known]
+
+
+def _define_rerun(
+    store: Store,
+    old: Election,
+    rerun_id: str,
+    scope: dict[str, Any],
+    stations: Sequence[Station],
+    party_list: Sequence[Party],
+    name: str | None,
+    date: str | None,
+    final_hash: str,
+    author: str,
+) -> Election:
+    """Write the re-run's ``election.defined``, linked to the old ledger's head ``final_hash``."""
     new = Election(
         id=rerun_id,
         name=name or f"{old.name} (re-run)",
@@ -152,7 +187,7 @@ def create_rerun(
         stations=tuple(stations),
         date=date,
         double_entry=old.double_entry,
-        replaces={"election_id": old.id, "final_hash": head.hash, "scope": scope},
+        replaces={"election_id": old.id, "final_hash": final_hash, "scope": scope},
     )
     payload = new.to_payload()
     # keep the commission key the old ledger's signatures were checked with (see intake)
@@ -161,6 +196,47 @@ def create_rerun(
         payload["public_key"] = defined.payload["public_key"]
     store.append(rerun_id, [(ELECTION_DEFINED, payload, author)])
     return new
+
+
+def _complete(
+    store: Store,
+    old: Election,
+    link: dict[str, Any],
+    level: str,
+    ids: Sequence[str],
+    withdraw: Sequence[str],
+    parties: Sequence[Party] | None,
+    name: str | None,
+    date: str | None,
+    author: str,
+) -> Election:
+    """Write the missing election of an interrupted re-run ``link`` (its ``election.replaced``
+    event is stored; its definition is not). The scope is the one recorded in that event;
+    a call asking for another scope is refused rather than silently given the recorded one."""
+    scope = dict(link["scope"])
+    wanted: dict[str, Any] = {"level": level, **({"ids": list(ids)} if level != "election" else {})}
+    if wanted != scope:
+        raise Refused(
+            f"a re-run of {old.id!r} as {link['by']!r} (scope {scope}) was interrupted before "
+            "its ledger was written; run the same re-run again to complete it first"
+        )
+    replaced = next(iter(store.events(old.id, after_seq=int(link["seq"]) - 1)), None)
+    assert replaced is not None and replaced.kind == ELECTION_REPLACED
+    if scope["level"] == "election":
+        stations: Sequence[Station] = old.stations
+    else:
+        tally = load_tally(store, old.id)
+        covered = {s for uid in scope["ids"] for s in tally.station_ids(scope["level"], uid)}
+        stations = [s for s in old.stations if s.id in covered]
+    base = list(parties) if parties is not None else list(old.parties)
+    party_list = [p for p in base if p.id not in set(withdraw)]
+    if not party_list:
+        raise Refused("the re-run would have no party on the ballot")
+    if date is not None:
+        date = _check_day(date)
+    return _define_rerun(
+        store, old, link["by"], scope, stations, party_list, name, date, replaced.hash, author
+    )
 
 
 def _scope_stations(tally: Any, scope: dict[str, Any]) -> set[str]:
