@@ -226,3 +226,22 @@ def test_an_interrupted_whole_rerun_is_completed_by_running_it_again(store: Stor
     assert [r["by"] for r in load_tally(store, "e1").replaced_by] == ["e1-rerun"]
     with pytest.raises(Refused, match="already replaced"):
         create_rerun(store, "e1")
+
+
+def test_two_clerks_deciding_at_once_get_two_decision_ids(
+    store: Store, ledger_db: tuple[str, str | None]
+) -> None:
+    """Both read the tally, then both decide: the second sees the first under the lock."""
+    db, schema = ledger_db
+    with open_store(db, schema=schema) as other:
+        mine, theirs = load_tally(store, "e1"), load_tally(other, "e1")
+        first = make_decision(
+            store, "e1", action="annul", level="station", unit="N1-1", reason="a",
+            basis=BASIS, vote=VOTE, date="2020-10-06", author="cec", tally=mine,
+        )  # fmt: skip
+        second = make_decision(
+            other, "e1", action="annul", level="station", unit="S2-1", reason="b",
+            basis=BASIS, vote=VOTE, date="2020-10-06", author="cec", tally=theirs,
+        )  # fmt: skip
+    assert (first.decision_id, second.decision_id) == ("D1", "D2")
+    assert set(load_tally(store, "e1").decisions) == {"D1", "D2"}

@@ -122,16 +122,26 @@ def _record(
     date: str,
     author: str,
 ) -> Decision:
-    """Append the decision event (``what`` plus reason, basis, vote and date); return it."""
+    """Append the decision event (``what`` plus reason, basis, vote and date); return it.
+
+    The decision id is the next free one under the election's write lock: when another
+    writer appended since ``tally`` was read (two clerks deciding at once), the tally first
+    catches up with those events, so two decisions never share an id.
+    """
     payload: dict[str, Any] = {
-        "decision_id": _next_id(tally),
+        "decision_id": "",
         **what,
         "reason": reason.strip(),
         "legal_basis": {"article": basis.article.strip(), "text": basis.text.strip()},
         "vote": vote.payload(),
         "date": date,
     }
-    (event,) = store.append(election_id, [(event_type, payload, author)])
+    with store.writing(election_id) as w:
+        if w.head_seq > tally.head_seq:
+            tally.apply_all(store.events(election_id, after_seq=tally.head_seq))
+            _refuse_if_closed(tally)
+        payload["decision_id"] = _next_id(tally)
+        (event,) = w.append([(event_type, payload, author)])
     tally.apply(event)
     return tally.decisions[payload["decision_id"]]
 
