@@ -7,8 +7,10 @@ transaction, verifies through the same connection, and rolls back, so examples a
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -262,3 +264,55 @@ def test_any_single_change_fails_verification(ledger: Store, mutation: tuple[str
         bad = [r for r in reports if not r.ok]
         assert any(r.first_bad_seq is not None for r in bad), [r.summary() for r in bad]
     assert all(r.ok for r in verify_store(ledger))  # rolled back: intact again
+
+
+def test_a_noted_head_shows_a_deleted_unsigned_tail(tmp_path: Path) -> None:
+    """Events after the last signed checkpoint are chained but unsigned: deleting them leaves
+    a chain that verifies. A head noted earlier (the site shows it) catches the deletion, and
+    a rewritten event at the noted seq."""
+    from shailoo.cli import main
+    from shailoo.domain.events import ELECTION_DEFINED, PROTOCOL_RECORDED
+    from shailoo.ledger import open_store
+
+    db = tmp_path / "n.db"
+    with open_store(db) as store:
+        e = _noted_election()
+        store.append("e", [(ELECTION_DEFINED, e, "cec")])
+        for n in range(3):
+            store.append("e", [(PROTOCOL_RECORDED, _noted_protocol(n), "op")])
+        head = store.head_link("e")
+    noted = f"{head[0]}:{head[1]}"
+    assert main(["verify", "--db", str(db), "--election", "e", "--head", noted, "--quiet"]) == 0
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM ledger_event WHERE seq = ?", (head[0],))
+    conn.execute("DELETE FROM ledger_protocol_head WHERE seq = ?", (head[0],))
+    conn.commit()
+    conn.close()
+    assert main(["verify", "--db", str(db), "--election", "e", "--quiet"]) == 0  # undetectable
+    assert main(["verify", "--db", str(db), "--election", "e", "--head", noted, "--quiet"]) == 1
+    earlier = f"{head[0] - 1}:{'0' * 64}"
+    assert main(["verify", "--db", str(db), "--election", "e", "--head", earlier, "--quiet"]) == 1
+    assert main(["verify", "--db", str(db), "--head", noted, "--quiet"]) == 2  # which election?
+    with pytest.raises(SystemExit) as usage:  # argparse: a usage error, exit 2
+        main(["verify", "--db", str(db), "--election", "e", "--head", "4:xyz"])
+    assert usage.value.code == 2
+
+
+def _noted_election() -> dict[str, object]:
+    return {
+        "election_id": "e", "name": "E", "law": "x", "law_name": "", "date": None,
+        "parties": [{"id": "a", "name": "A"}],
+        "stations": [
+            {"station": f"s{n}", "region": "R", "district": "D", "registered": 100, "extra": {}}
+            for n in range(3)
+        ],
+        "double_entry": False, "replaces": None,
+    }  # fmt: skip
+
+
+def _noted_protocol(n: int) -> dict[str, object]:
+    return {
+        "station": f"s{n}", "registered": 100, "ballots_received": 100, "ballots_issued": 50,
+        "ballots_cast": 50, "invalid": 0, "against_all": 0, "votes": {"a": 50},
+        "source": "official", "entered_by": None, "reason": None, "warnings": [],
+    }  # fmt: skip

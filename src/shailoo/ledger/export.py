@@ -10,7 +10,7 @@ file can be checked by anyone (``shailoo verify --file``, or the recipe in ``doc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -83,8 +83,11 @@ def export_to_file(store: Store, election_id: str, out: Path) -> int:
     return n
 
 
-def verify_file(path: Path, trusted_key: str | None = None) -> VerifyReport:
-    """Verify an exported ledger file without any database."""
+def verify_file(
+    path: Path, trusted_key: str | None = None, noted: Mapping[int, str] | None = None
+) -> VerifyReport:
+    """Verify an exported ledger file without any database (``noted``: see
+    :func:`~shailoo.ledger.verify.verify_rows`)."""
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
@@ -121,7 +124,7 @@ def verify_file(path: Path, trusted_key: str | None = None) -> VerifyReport:
                 lineno += 1
                 yield _row(_parse(text, path, lineno), path, lineno)
 
-        return verify_rows(election_id, rows(), checkpoints, trusted_key)
+        return verify_rows(election_id, rows(), checkpoints, trusted_key, noted=noted)
 
 
 def _parse(text: str, path: Path, lineno: int) -> dict[str, Any]:

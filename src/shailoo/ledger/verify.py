@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,14 +64,20 @@ def verify_rows(
     checkpoints: Sequence[Checkpoint],
     trusted_key: str | None = None,
     heads: dict[tuple[str, str], int] | None = None,
+    noted: Mapping[int, str] | None = None,
 ) -> VerifyReport:
     """Verify rows in :data:`shailoo.ledger.store.COLUMNS` order (payload as JSON text).
 
     Stops at the first bad event and names it. ``trusted_key`` (hex), when given, must equal
     the key recorded in the election's ``election.defined`` event. ``heads``, when given, is
-    filled with the newest protocol ``seq`` per ``(station, source)``.
+    filled with the newest protocol ``seq`` per ``(station, source)``. ``noted`` maps seq to
+    the hash someone noted for that event earlier (a head the public site showed, an older
+    export): each must still be there with that hash. Events after the last signed
+    checkpoint are chained but not signed; a noted head is what shows that none of them was
+    deleted or rewritten since it was noted.
     """
     report = VerifyReport(election_id)
+    noted = dict(noted or {})
     cp_by_seq: dict[int, list[Checkpoint]] = {}
     for cp in checkpoints:
         cp_by_seq.setdefault(cp.seq, []).append(cp)
@@ -120,6 +126,9 @@ def verify_rows(
             return _fail(report, seq, f"{where}: station/source index columns were edited")
         if heads is not None and kind in PROTOCOL_KINDS:
             heads[(payload.get("station"), payload.get("source"))] = seq
+        expected = noted.pop(seq, None)
+        if expected is not None and expected.lower() != stored_hash:
+            return _fail(report, seq, f"{where} is not the event noted with hash {expected}")
         for cp in cp_by_seq.pop(seq, ()):
             if cp.hash != stored_hash:
                 return _fail(report, seq, f"checkpoint at {where} signed another hash")
@@ -137,6 +146,13 @@ def verify_rows(
             missing,
             f"a signed checkpoint covers event {missing}, which is missing (events deleted)",
         )
+    if noted:
+        missing = min(noted)
+        return _fail(
+            report,
+            missing,
+            f"event {missing}, noted with hash {noted[missing]}, is missing (events deleted)",
+        )
     if report.events == 0:
         return _fail(report, None, "the election has no events")
     if trusted_key is not None and report.public_key != trusted_key:
@@ -150,11 +166,15 @@ def verify_store(
     trusted_key: str | None = None,
     *,
     progress: bool = False,
+    noted: Mapping[int, str] | None = None,
 ) -> list[VerifyReport]:
     """Verify one election, or every election in the store (creation order).
 
     ``progress`` shows a bar on stderr (a national ledger takes a while to re-hash).
+    ``noted`` (see :func:`verify_rows`) needs ``election_id``.
     """
+    if noted and not election_id:
+        raise ValueError("noted heads belong to one election: give election_id")
     ids = [election_id] if election_id else store.elections()
     reports = []
     for eid in ids:
@@ -169,7 +189,7 @@ def verify_store(
             mininterval=0.5,
             leave=False,
         )
-        report = verify_rows(eid, rows, store.checkpoints(eid), trusted_key, heads)
+        report = verify_rows(eid, rows, store.checkpoints(eid), trusted_key, heads, noted)
         if report.ok:
             _check_replaces(store, report)
         if report.ok:
