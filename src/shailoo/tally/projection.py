@@ -279,9 +279,12 @@ class Tally:
             decide: Iterable[str] = chain(self._stations_with_versions(), self._dirty)
         else:
             official = self._official
-            has = np.fromiter(map(operator.is_not, official, repeat(None)), dtype=bool, count=n)
-            at = np.flatnonzero(has)
-            chosen = list(compress(official, has))
+            if None in official:
+                has = np.fromiter(map(operator.is_not, official, repeat(None)), bool, count=n)
+                at = np.flatnonzero(has)
+                chosen = list(compress(official, has))
+            else:  # every station reported
+                at, chosen = np.arange(n), official
             if len(set(map(type, chosen))) == 1 and isinstance(chosen[0], ProtocolPayload):
                 self._fill_payload_rows(at, cast("list[ProtocolPayload]", chosen))
             else:  # some read the generic way: the structs in bulk, the others one by one
