@@ -250,6 +250,22 @@ def test_numeric_station_cell_finds_its_leading_zeros(tmp_path: Path, store: Sto
     assert "leading zeros" in rows["4"]["message"]
 
 
+def test_a_text_station_without_its_zeros_is_refused_with_the_candidates(
+    tmp_path: Path, store: Store
+) -> None:
+    """In CSV the cell is text: nothing proves a spreadsheet dropped the zeros, so the row is
+    refused, but the report names the ids it would match."""
+    define(store)
+    path = tmp_path / "p.csv"
+    path.write_text(f"{HEADER}\n9,{COUNTS}\n10,{COUNTS}\n11,{COUNTS}\n", encoding="utf-8")
+    summary = import_file(store, path, progress=False)
+    assert (summary.recorded, summary.rejected) == (0, 3)
+    rows = {r["line"]: r for r in report_rows(Path(summary.report or ""))}
+    assert "0009" in rows["2"]["message"] and "leading zeros" in rows["2"]["message"]
+    assert json.loads(rows["3"]["values"])["candidates"] == ["0010", "010"]
+    assert "leading zeros" not in rows["4"]["message"]  # no id matches 11
+
+
 # ----- 7. error paths ----------------------------------------------------------------------
 
 

@@ -148,6 +148,28 @@ class ElectionTable:
         refusal = observer_source_refusal(source)
         return [] if refusal is None else [refusal]
 
+    def row_findings(self, station: str, source: str) -> list[Finding]:
+        """:meth:`source_findings`, and for an unknown station of digits that matches station
+        ids once their leading zeros are dropped (``9`` where the list has ``0009``: a
+        spreadsheet turned the id into a number on the way), a P002 that says so. The row
+        is still refused: only a cell that is a number (XLSX) is matched to its station."""
+        out = self.source_findings(source)
+        if station.isdigit() and station not in self.registered:
+            matches = sorted(self.stations_without_zeros(station))
+            if matches:
+                out.append(
+                    Finding(
+                        "P002",
+                        "error",
+                        f"station {station!r} is not in this election's station list; it "
+                        f"matches {', '.join(matches[:5])} once leading zeros are dropped (a "
+                        "spreadsheet may have dropped them): format the station column as text",
+                        "station",
+                        {"station": station, "candidates": matches},
+                    )
+                )
+        return out
+
     def json_string(self, text: str) -> str:
         """A JSON string literal, remembered (sources and authors repeat on every row)."""
         out = self._json_strings.get(text)
@@ -307,7 +329,9 @@ def prepare(table: ElectionTable, row: CountRow) -> Ready | Pending:
     """
     if table.valid_source(row[2]) and is_clean(row[5], table.registered.get(row[1])):
         return (row[1], row[2], table.payload_json(row), row[0])
-    return Pending(row[0], count_row_protocol(row, table.party_ids), table.source_findings(row[2]))
+    return Pending(
+        row[0], count_row_protocol(row, table.party_ids), table.row_findings(row[1], row[2])
+    )
 
 
 def protocol_findings(

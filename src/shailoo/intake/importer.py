@@ -251,7 +251,9 @@ def file_batches(
                 else:
                     batch.append(
                         Pending(
-                            line, count_row_protocol(row, party_ids), table.source_findings(source)
+                            line,
+                            count_row_protocol(row, party_ids),
+                            table.row_findings(station, source),
                         )
                     )
                 if len(batch) >= limit:
@@ -310,14 +312,15 @@ def file_batches(
             if p is None:
                 assert count is not None
                 p = count_row_protocol(count, party_ids)
-            entry = Pending(line, p, wrong + table.source_findings(source))
+            entry = Pending(line, p, wrong + table.row_findings(station, source))
         elif count is not None:
             entry = prepare(table, count)
         else:
             assert p is not None
-            extra = table.source_findings(source)
             if station_finding is not None:
-                extra.append(station_finding)
+                extra = table.source_findings(source) + [station_finding]
+            else:
+                extra = table.row_findings(station, source)
             entry = Pending(line, p, extra)
         batch.append(entry)
         if len(batch) >= limit:
