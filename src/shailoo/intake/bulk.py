@@ -383,15 +383,19 @@ def record_batch(
     if len(set(keys)) != len(keys):
         raise ValueError("a (station, source) appears twice in one batch")
     with store.writing(table.election_id) as w:
-        stored = w.latest_protocols({k[0] for k in keys})
-        latest: dict[tuple[str, str], Protocol] = {
-            key: protocol_from_payload(e.payload) for key, e in stored.items()
-        }
+        # the stored payloads stay text until one is needed: a re-imported file's rows are
+        # byte for byte the payloads stored (canonical JSON), and equal texts are equal counts
+        stored = w.latest_protocol_texts({k[0] for k in keys})
+        latest: dict[tuple[str, str], Protocol] = {}
         items: list[tuple[str, str, str, str]] = []
         for entry, key in zip(entries, keys, strict=True):
             if type(entry) is tuple:
-                if key not in latest:
+                text = stored.get(key)
+                if text is None:
                     items.append((PROTOCOL_RECORDED, entry[2], entry[0], entry[1]))
+                    continue
+                if text == entry[2]:
+                    result.duplicates += 1  # what same_counts would say, without decoding
                     continue
                 # a stored protocol: duplicate or correction, decided by the reference rules
                 line, extra = entry[3], []
@@ -400,6 +404,8 @@ def record_batch(
                 assert isinstance(entry, Pending)
                 line, p, extra = entry.line, entry.protocol, entry.extra
             previous = latest.get(key)
+            if previous is None and key in stored:
+                previous = latest[key] = protocol_from_payload(json.loads(stored[key]))
             if previous is not None and same_counts(previous, p) and not extra:
                 result.duplicates += 1
                 continue
@@ -418,7 +424,7 @@ def record_batch(
                 result.warnings[f.code] = result.warnings.get(f.code, 0) + 1
             latest[key] = p
         # no key of this batch had a stored protocol: the head table gets plain inserts
-        result.recorded = w.append_protocol_texts(author, items, new_heads=not latest)
+        result.recorded = w.append_protocol_texts(author, items, new_heads=not stored)
     return result
 
 

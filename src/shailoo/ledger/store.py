@@ -310,6 +310,10 @@ class Writer:
         """The newest protocol event per ``(station, source)`` among ``stations``."""
         return self.store.latest_protocols(self.election_id, stations)
 
+    def latest_protocol_texts(self, stations: Collection[str]) -> dict[tuple[str, str], str]:
+        """:meth:`Store.latest_protocol_texts` under this writer's lock."""
+        return self.store.latest_protocol_texts(self.election_id, stations)
+
 
 class Store(AbstractContextManager["Store"]):
     """Append-only ledger of events, one hash chain per election, plus side tables."""
@@ -598,28 +602,39 @@ class Store(AbstractContextManager["Store"]):
         self, election_id: str, stations: Collection[str] | None = None
     ) -> dict[tuple[str, str], Event]:
         """The newest protocol event per ``(station, source)``; all stations when None."""
-        out: dict[tuple[str, str], Event] = {}
+        return {
+            (row[8], row[9]): row_to_event(row) for row in self._latest_rows(election_id, stations)
+        }
+
+    def latest_protocol_texts(
+        self, election_id: str, stations: Collection[str]
+    ) -> dict[tuple[str, str], str]:
+        """:meth:`latest_protocols` as stored payload texts (canonical JSON), not decoded: an
+        import compares a file's rows with them, and most are byte for byte the same."""
+        return {(row[8], row[9]): row[7] for row in self._latest_rows(election_id, stations)}
+
+    def _latest_rows(
+        self, election_id: str, stations: Collection[str] | None
+    ) -> list[tuple[Any, ...]]:
+        """The rows (:data:`COLUMNS` order) of the newest protocol events of ``stations``."""
         if stations is None:
-            for row in self.query(HEAD_JOIN, (election_id,)):
-                out[(row[8], row[9])] = row_to_event(row)
-            return out
+            return self.query(HEAD_JOIN, (election_id,))
         station_list = list(dict.fromkeys(stations))
+        if not station_list:
+            return []
         if self._stations_in_json:
-            if station_list:
-                for row in self.query(
-                    f"{HEAD_JOIN} AND h.station IN ({self._stations_in_json})",
-                    (election_id, json.dumps(station_list)),
-                ):
-                    out[(row[8], row[9])] = row_to_event(row)
-            return out
+            return self.query(
+                f"{HEAD_JOIN} AND h.station IN ({self._stations_in_json})",
+                (election_id, json.dumps(station_list)),
+            )
+        rows: list[tuple[Any, ...]] = []
         for i in range(0, len(station_list), 500):
             chunk = station_list[i : i + 500]
-            for row in self.query(
+            rows += self.query(
                 f"{HEAD_JOIN} AND h.station IN ({', '.join('?' * len(chunk))})",
                 (election_id, *chunk),
-            ):
-                out[(row[8], row[9])] = row_to_event(row)
-        return out
+            )
+        return rows
 
     def protocol_history(self, election_id: str, station: str) -> list[Event]:
         """Every protocol event of one station, oldest first (all sources)."""
