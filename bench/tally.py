@@ -1,7 +1,10 @@
 """Benchmark of the tally: rebuilding from a 100,000-protocol ledger against importing it,
 and one incremental update against a full recount.
 
-    .venv/bin/python bench/tally.py [--stations 100000] [--db PATH]
+    .venv/bin/python bench/tally.py [--stations 100000] [--db PATH] [--shuffle]
+
+``--shuffle`` imports the protocols in a random order (as results come in on election night)
+instead of the station list's.
 
 Targets (issue 4): rebuild / import <= 0.5. Prints the figures and the ratios; exits 1 when the
 rebuild target is missed, when the rebuilt tally differs from the incremental one, or when
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import statistics
 import sys
 import tempfile
@@ -27,16 +31,19 @@ from shailoo.tally import Tally
 from shailoo.tally.service import load_tally
 
 
-def canonical_csv(src: Path, dst: Path) -> None:
-    """The simulator's CSV without its region/district columns (the canonical import format)."""
+def canonical_csv(src: Path, dst: Path, *, shuffle: bool = False) -> None:
+    """The simulator's CSV without its region/district columns (the canonical import format),
+    its rows in a random order (seeded) if ``shuffle``."""
     with src.open(encoding="utf-8") as f, dst.open("w", newline="", encoding="utf-8") as g:
         r = csv.reader(f)
         header = next(r)
         keep = [i for i, c in enumerate(header) if c not in ("region", "district")]
+        rows = [[row[i] for i in keep] for row in r]
+        if shuffle:
+            random.Random(1).shuffle(rows)
         w = csv.writer(g)
         w.writerow([header[i] for i in keep])
-        for row in r:
-            w.writerow([row[i] for i in keep])
+        w.writerows(rows)
 
 
 def main() -> int:
@@ -44,15 +51,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--stations", type=int, default=100_000)
     ap.add_argument("--db", help="SQLite file to use (default: a temporary one)")
+    ap.add_argument("--shuffle", action="store_true", help="import the protocols in random order")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="shailoo-bench-tally-"))
     db = args.db or str(tmp / "bench.db")
     sim = kyrgyz_2020(seed=1, n_stations=args.stations)
     e = sim.election
     sim.write_csv(tmp / "sim.csv")
-    canonical_csv(tmp / "sim.csv", tmp / "protocols.csv")
+    canonical_csv(tmp / "sim.csv", tmp / "protocols.csv", shuffle=args.shuffle)
     n = sim.n_stations
-    print(f"{n:,} stations, {len(e.parties)} parties; SQLite at {db}")
+    order = "random order" if args.shuffle else "station order"
+    print(f"{n:,} stations, {len(e.parties)} parties, protocols in {order}; SQLite at {db}")
 
     with open_store(db) as store:
         create_election(

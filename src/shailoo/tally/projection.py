@@ -18,7 +18,7 @@ import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, compress, repeat
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -128,6 +128,8 @@ class Tally:
         self._others: dict[str, dict[str, Version]] = {}
         # stations a reconciliation named while a rebuild was deferring their rows
         self._dirty: set[str] = set()
+        # a rebuild's decoded official protocols with their station indices, in ledger order
+        self._bulk: list[tuple[list[int], list[ProtocolPayload]]] = []
         self._resolved: dict[str, str] = {}
         self._cover = np.zeros(n, dtype=np.int32)
         self._substitutes: dict[str, tuple[str, Protocol | None]] = {}
@@ -247,56 +249,72 @@ class Tally:
             # every one official and of a known station (the common case): written in ledger
             # order by station index, so the newest of a station is the one that stays
             deque(map(self._official.__setitem__, at, decoded), maxlen=0)
+            self._bulk.append((at, decoded))
             return
-        for station, proto in zip(stations, decoded, strict=True):
-            self._keep_version(station, proto.source or OFFICIAL, proto)
+        self._keep_each(zip(stations, decoded, strict=True))
 
     def _keep_one_by_one(
         self, page: Sequence[str | bytes], decode: Callable[[str | bytes], ProtocolPayload]
     ) -> None:
         """:meth:`_keep_payloads` for a page with a payload the strict struct refuses."""
         generic = msgspec.json.Decoder().decode
+        structs: list[tuple[str, ProtocolPayload]] = []
         for text in page:
             try:
                 proto = decode(text)
             except REFUSED:
+                self._keep_each(structs)  # the structs before it, in ledger order
+                structs = []
                 self._apply_protocol(generic(text))  # the generic path, as apply() takes it
             else:
-                self._keep_version(proto.station, proto.source or OFFICIAL, proto)
+                structs.append((proto.station, proto))
+        self._keep_each(structs)
+
+    def _keep_each(self, protocols: Iterable[tuple[str, ProtocolPayload]]) -> None:
+        """Keep decoded protocols one by one (in ledger order), the official ones also for
+        the bulk fill at the end of the rebuild."""
+        at: list[int] = []
+        kept: list[ProtocolPayload] = []
+        for station, proto in protocols:
+            source = proto.source or OFFICIAL
+            if self._keep_version(station, source, proto) and source == OFFICIAL:
+                at.append(self._sidx[station])
+                kept.append(proto)
+        self._bulk.append((at, kept))
 
     def _finish_rebuild(self) -> None:
         """Fill the reported matrix once from what counts for every station, then sum once.
 
         A rebuild starts from an empty tally and defers every row to here. In the common
-        case the newest official protocol counts: those rows are filled in bulk; a station a
+        case the newest official protocol counts: the rows of the decoded ones are filled in
+        bulk, in the order they were read (memory order, whatever the order of the stations
+        in the ledger), any other (read the generic way) one by one. A station a
         reconciliation named (``_dirty``), and every station under double data entry, is
         decided by :meth:`_choice` one by one.
         """
         self._deferred = False
         n = len(self._station_ids)
         self._rows_all = np.zeros((n, self._width), dtype=np.int64)
+        bulk, self._bulk = self._bulk, []
         if self.election.double_entry:
             decide: Iterable[str] = chain(self._stations_with_versions(), self._dirty)
         else:
             official = self._official
-            if None in official:
-                has = np.fromiter(map(operator.is_not, official, repeat(None)), bool, count=n)
-                at = np.flatnonzero(has)
-                chosen = list(compress(official, has))
-            else:  # every station reported
-                at, chosen = np.arange(n), official
-            if len(set(map(type, chosen))) == 1 and isinstance(chosen[0], ProtocolPayload):
-                self._fill_payload_rows(at, cast("list[ProtocolPayload]", chosen))
-            else:  # some read the generic way: the structs in bulk, the others one by one
-                is_struct = [isinstance(v, ProtocolPayload) for v in chosen]
-                structs = list(compress(chosen, is_struct))
-                if structs:
-                    self._fill_payload_rows(
-                        at[np.array(is_struct)], cast("list[ProtocolPayload]", structs)
-                    )
-                for i, version in zip(at.tolist(), chosen, strict=True):
-                    if not isinstance(version, ProtocolPayload):
-                        self._rows_all[i] = self._vector(version)
+            at = list(chain.from_iterable(page_at for page_at, _ in bulk))
+            kept = list(chain.from_iterable(page for _, page in bulk))
+            # a kept protocol whose station has a newer one (or a newer one read the generic
+            # way) is not what counts: the newest is the one the official list holds
+            newest = list(map(operator.is_, map(official.__getitem__, at), kept))
+            if not all(newest):
+                at, kept = list(compress(at, newest)), list(compress(kept, newest))
+            if kept:
+                self._fill_payload_rows(np.array(at, dtype=np.intp), kept)
+            if len(kept) < n - official.count(None):
+                # the newest official version of some stations was read the generic way
+                rest = np.fromiter(map(operator.is_not, official, repeat(None)), bool, count=n)
+                rest[np.array(at, dtype=np.intp)] = False
+                for i in np.flatnonzero(rest).tolist():
+                    self._rows_all[i] = self._vector(official[i])
             decide = self._dirty  # reconciled stations: the rule with their accepted source
         for station in decide:
             j = self._sidx.get(station)
@@ -309,12 +327,13 @@ class Tally:
         self._recompute_aggregates()
 
     def _fill_payload_rows(self, at: np.ndarray, payloads: list[ProtocolPayload]) -> None:
-        """Write rows ``at`` (increasing station indices) of the zeroed reported matrix.
+        """Write rows ``at`` (distinct station indices) of the zeroed reported matrix.
 
         The rows are what :meth:`_vector` gives one by one, read by C-level getters chained
         into :func:`numpy.fromiter` (no Python code per payload); the votes come in sorted
-        party order and go to their ballot columns. When every station has a row, the
-        matrix is written in place instead of through a 20 MB copy.
+        party order and go to their ballot columns. When the payloads are every station in
+        list order (a ledger recorded in station order), the matrix is written in place
+        instead of through a 20 MB copy.
         """
         m, n_head, k = len(payloads), len(NUMERIC_FIELDS), len(self.party_ids)
         heads = np.fromiter(
@@ -324,7 +343,7 @@ class Tally:
             chain.from_iterable(map(astuple, map(_VOTES, payloads))), dtype=np.int64, count=m * k
         ).reshape(m, k)
         rows = self._rows_all
-        in_order = m == len(rows)  # ``at`` is increasing: every station, in list order
+        in_order = m == len(rows) and bool((at == np.arange(m)).all())
         out = rows if in_order else np.zeros((m, self._width), dtype=np.int64)
         out[:, :n_head] = heads
         out[:, _REPORTED] = 1
