@@ -362,10 +362,16 @@ class Store(AbstractContextManager["Store"]):
         """Fill the newest-protocol table of a ledger written before it existed (28 Nov 2026)."""
         empty = not self.query("SELECT 1 FROM ledger_protocol_head LIMIT 1")
         if empty and self.query("SELECT 1 FROM ledger_event WHERE station IS NOT NULL LIMIT 1"):
+            # One statement, re-checking that the table is empty, and no conflict: another
+            # process may append (event and head together) between the two queries above;
+            # its head is then the newer one and stays.
             self.execute(
                 "INSERT INTO ledger_protocol_head (station, election_id, source, seq) "
                 "SELECT station, election_id, source, MAX(seq) FROM ledger_event "
-                "WHERE station IS NOT NULL GROUP BY station, election_id, source"
+                "WHERE station IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM ledger_protocol_head) "
+                "GROUP BY station, election_id, source "
+                "ON CONFLICT (station, election_id, source) DO NOTHING"
             )
 
     # ----- the contract --------------------------------------------------------------------
