@@ -77,8 +77,9 @@ def test_load_tally_equals_the_event_by_event_rebuild(
 def test_payload_pages_and_other_events_split_the_ledger(
     store: Store, page: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What load_tally reads: the protocol payloads in order, in pages of ``BULK_PAGE``
-    sequence numbers, and every other event apart; both stop at ``up_to``."""
+    """What load_tally reads: in one pass, page by page of ``BULK_PAGE`` sequence numbers,
+    the protocol payloads in order and the seq of every other event; then those events in
+    full. Both stop at ``up_to``."""
     fill(store, end_with_protocol=True)
     monkeypatch.setattr(store_module, "BULK_PAGE", page)
     every = list(store.event_payloads("e1"))
@@ -86,12 +87,19 @@ def test_payload_pages_and_other_events_split_the_ledger(
     for up_to in (head, head - 1, 2):
         read = [r for r in every if 1 < r[0] <= up_to]
         pages = list(store.payload_pages("e1", PROTOCOL_KINDS, 1, up_to))
-        assert all(len(p) <= page for p in pages)
-        assert [text for p in pages for text in p] == [r[5] for r in read if r[1] in PROTOCOL_KINDS]
+        assert all(len(p) + len(s) <= page for p, s in pages)
+        assert [text for p, _ in pages for text in p] == [
+            r[5] for r in read if r[1] in PROTOCOL_KINDS
+        ]
+        assert [seq for _, s in pages for seq in s] == [
+            r[0] for r in read if r[1] not in PROTOCOL_KINDS
+        ]
         others = store.event_payloads("e1", 1, without_kinds=PROTOCOL_KINDS, up_to=up_to)
         assert list(others) == [r for r in read if r[1] not in PROTOCOL_KINDS]
-    assert list(store.payload_pages("e1", (), 0, head)) == []
-    assert not any(store.payload_pages("no-such-election", PROTOCOL_KINDS, 0, head))
+    everything_else = list(store.payload_pages("e1", (), 0, head))
+    assert [seq for p, s in everything_else for seq in s] == [r[0] for r in every]
+    assert not any(p for p, _ in everything_else)
+    assert not any(p or s for p, s in store.payload_pages("no-such", PROTOCOL_KINDS, 0, head))
 
 
 @pytest.mark.parametrize("page", [1, 3, 50_000])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -46,6 +47,9 @@ ELECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PAGE = 2000
 #: how many events one query of :meth:`Store.event_payloads` fetches (a rebuild reads them all)
 BULK_PAGE = 50_000
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
+
 #: the kinds whose ``station`` and ``source`` are copied to indexed columns (not hashed)
 PROTOCOL_KINDS = frozenset({PROTOCOL_RECORDED, PROTOCOL_CORRECTED})
 
@@ -547,25 +551,35 @@ class Store(AbstractContextManager["Store"]):
 
     def payload_pages(
         self, election_id: str, kinds: Collection[str], after_seq: int, up_to: int
-    ) -> Iterator[list[str]]:
-        """The payloads (stored JSON text) of the events of ``kinds`` with ``after_seq < seq
-        <= up_to``, in ledger order, a list per :data:`BULK_PAGE` sequence numbers.
+    ) -> Iterator[tuple[list[str], list[int]]]:
+        """Page by page of :data:`BULK_PAGE` sequence numbers in ``after_seq < seq <= up_to``:
+        the payloads (stored JSON text) of the events of ``kinds``, in ledger order, and the
+        ``seq`` of every other event there.
 
-        Only the payload column: a rebuild of the tally reads its 100,000 protocols this way,
-        their order being all it needs of their rows (``Tally.rebuild_from_ledger``). A page
-        may be empty.
+        Only those two columns, in one pass over the rows: a rebuild of the tally reads its
+        100,000 protocols this way, their order being all it needs of their rows, and learns
+        where the few other events are without a second scan (``load_tally``). A page may
+        hold nothing.
         """
         kind_list = sorted(kinds)
-        if not kind_list:
-            return
+        chosen = f"kind IN ({', '.join('?' * len(kind_list))})" if kind_list else "0 = 1"
+        # the aliases matter: PostgreSQL names a CASE after its ELSE column, and ORDER BY
+        # would then sort by the output column (NULL for every protocol), not the row's seq
         sql = (
-            "SELECT payload FROM ledger_event WHERE election_id = ? AND seq > ? AND seq <= ? "
-            f"AND kind IN ({', '.join('?' * len(kind_list))}) ORDER BY seq"
+            f"SELECT CASE WHEN {chosen} THEN payload END AS chosen_payload, "
+            f"CASE WHEN {chosen} THEN NULL ELSE seq END AS other_seq FROM ledger_event "
+            "WHERE election_id = ? AND seq > ? AND seq <= ? ORDER BY seq"
         )
         low = after_seq
         while low < up_to:
             high = min(low + BULK_PAGE, up_to)
-            yield [row[0] for row in self.query(sql, (election_id, low, high, *kind_list))]
+            rows = self.query(sql, (*kind_list, *kind_list, election_id, low, high))
+            # each row has exactly one of the two; filter(None) drops the NULLs in C (a
+            # payload is never empty text, a seq never 0)
+            yield (
+                list(filter(None, map(_first, rows))),
+                [int(seq) for seq in filter(None, map(_second, rows))],
+            )
             low = high
 
     def first_event(self, election_id: str) -> Event | None:

@@ -202,8 +202,9 @@ class Tally:
         ``protocol_pages``: the payloads (stored JSON text) of every protocol event, in
         ledger order, in lists (:meth:`shailoo.ledger.Store.payload_pages`). ``other_rows``:
         every other event as ``(seq, kind, author, recorded_at, hash, payload)`` in ledger
-        order (:meth:`shailoo.ledger.Store.event_payloads`). ``head_seq`` / ``head_hash`` are
-        those of ``other_rows``; the caller sets the ledger's own head.
+        order (:meth:`shailoo.ledger.Store.event_payloads`), iterated once every page has
+        been. ``head_seq`` / ``head_hash`` are those of ``other_rows``; the caller sets the
+        ledger's own head.
 
         Why the two streams may be read apart: a rebuild defers every decision to its end.
         Until then a protocol only replaces the version it supersedes (so protocols keep

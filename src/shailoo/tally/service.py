@@ -114,15 +114,31 @@ def _load(store: Store, election_id: str, seen: set[str], progress: bool = False
     seen.add(election_id)
     # Everything is read up to the head as it is now, so the tally is that of one prefix of
     # the ledger even while someone appends. seq 1 is election.defined, read by store.election.
-    # Protocols come as pages of bare payloads (their order among themselves is all a rebuild
-    # needs of their rows), every other event as a row (Tally.rebuild_from_ledger; issue 4).
-    head = store.head_link(election_id)  # an election has at least its election.defined
-    pages: Iterable[list[str]] = store.payload_pages(election_id, PROTOCOL_KINDS, 1, head[0])
+    # One pass over the rows gives the protocols as bare payloads (their order among
+    # themselves is all a rebuild needs of their rows) and where the other events are; those
+    # few are then read in full, from the first of them on (Tally.rebuild_from_ledger, which
+    # reads every page before the other rows; issue 4, bench/tally.py).
+    head_seq, head_hash = store.head_link(election_id)  # there is at least election.defined
+    others_from: list[int] = []  # the seq of the first event that is not a protocol
+
+    def protocol_pages() -> Iterator[list[str]]:
+        for payloads, other_seqs in store.payload_pages(election_id, PROTOCOL_KINDS, 1, head_seq):
+            if other_seqs and not others_from:
+                others_from.append(other_seqs[0])
+            yield payloads
+
+    def other_rows() -> Iterator[tuple[int, str, str | None, str | None, str | None, str]]:
+        if others_from:
+            after = others_from[0] - 1
+            yield from store.event_payloads(
+                election_id, after, without_kinds=PROTOCOL_KINDS, up_to=head_seq
+            )
+
+    pages: Iterable[list[str]] = protocol_pages()
     if progress:
-        pages = _with_progress(pages, max(0, head[0] - 1), election_id)
-    others = store.event_payloads(election_id, 1, without_kinds=PROTOCOL_KINDS, up_to=head[0])
-    tally = Tally.rebuild_from_ledger(store.election(election_id), pages, others)
-    tally.head_seq, tally.head_hash = head
+        pages = _with_progress(pages, max(0, head_seq - 1), election_id)
+    tally = Tally.rebuild_from_ledger(store.election(election_id), pages, other_rows())
+    tally.head_seq, tally.head_hash = head_seq, head_hash
     for link in tally.replaced_by:
         by = link["by"]
         if link["scope"].get("level", "election") != "election" and by not in seen:
