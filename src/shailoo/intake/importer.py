@@ -384,17 +384,9 @@ def chained_batches(
 
 
 def _parse_in_child(
-    path: Path,
-    table: ElectionTable,
-    batch_size: int,
-    out: Connection,
-    parent_end: Connection,
-    chain: tuple[str, tuple[int, str]] | None,
+    path: Path, table: ElectionTable, batch_size: int, out: Connection, parent_end: Connection
 ) -> None:  # pragma: no cover - runs in the forked parser process
     """The parser process: send every :data:`BatchMessage`, then None (or the exception).
-
-    ``chain`` = ``(author, head)``: the election has no stored protocol, so the batches are
-    also checked and chained here (:func:`chained_batches`), from that head.
 
     The inherited copy of the receiving end is closed first: then, if the importing process
     dies (even by SIGKILL), the next send fails with a broken pipe and this process ends
@@ -403,10 +395,7 @@ def _parse_in_child(
     parent_end.close()
     try:
         rows = read_protocol_counts(path, table.party_ids, checked_utf8=True, quick=table.quick_row)
-        messages = file_batches(rows, table, batch_size, FIRST_BATCH)
-        if chain is not None:
-            messages = chained_batches(messages, table, *chain)
-        for message in messages:
+        for message in file_batches(rows, table, batch_size, FIRST_BATCH):
             out.send(message)
         out.send(None)
     except (BrokenPipeError, ConnectionResetError):
@@ -423,11 +412,10 @@ def _parse_in_child(
 
 
 def _batches_from_child(
-    path: Path, table: ElectionTable, batch_size: int, chain: tuple[str, tuple[int, str]] | None
+    path: Path, table: ElectionTable, batch_size: int
 ) -> Iterator[BatchMessage] | None:
     """Parse in a forked process (None where ``fork`` is not available): the two halves of an
-    import, reading + checking (+ chaining, see :func:`chained_batches`) and writing, then use
-    two cores."""
+    import, reading + checking and chaining + writing, then use two cores."""
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
@@ -435,7 +423,7 @@ def _batches_from_child(
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
         target=_parse_in_child,
-        args=(path, table, batch_size, send, receive, chain),
+        args=(path, table, batch_size, send, receive),
         name="shailoo-parse",
         daemon=True,
     )
@@ -503,16 +491,19 @@ def import_file(
     batches: Iterator[BatchMessage] | None = None
     if fmt == "csv" and total is not None and total >= PARSER_PROCESS_ROWS:
         rows_iter.close()  # type: ignore[attr-defined]
-        # into an election with no protocol yet (a first national import) the parser process
-        # also chains; record_chained checks under the lock that the ledger did not move
-        # (the head is read first: if a protocol is stored after it, the head moves too)
-        head = store.head_link(eid)
-        chain = None if store.has_protocols(eid) else (author, head)
-        batches = _batches_from_child(path, table, max(1, batch_size), chain)
+        batches = _batches_from_child(path, table, max(1, batch_size))
     if batches is None:
         batches = file_batches(
             itertools.chain([] if first is None else [first], rows_iter), table, max(1, batch_size)
         )
+    # Into an election with no protocol yet (a first import), this thread also checks and
+    # chains each batch while the writer thread stores the one before; record_chained checks
+    # under the lock that the ledger did not move meanwhile. (The head is read first: a
+    # protocol stored after that moves the head too.) Chaining here rather than in the parser
+    # process sends the parser's small entries through the pipe, not whole ledger rows.
+    head = store.head_link(eid)
+    if not store.has_protocols(eid):
+        batches = chained_batches(batches, table, author, head)
     report = _Report(report_target, str(path))
     summary = ImportSummary(file=str(path), election_id=eid)
     header = header_for(party_ids)
