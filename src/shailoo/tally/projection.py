@@ -126,6 +126,9 @@ class Tally:
         # the versions and the reconciliations whenever asked (the rows hold its figures).
         self._official: list[Version | None] = [None] * n
         self._others: dict[str, dict[str, Version]] = {}
+        # what the full counting rule chose (double entry, a reconciliation), until the
+        # station's versions or reconciliation change: it compares and builds Protocols
+        self._ruled: dict[str, tuple[Version | None, str]] = {}
         # stations a reconciliation named while a rebuild was deferring their rows
         self._dirty: set[str] = set()
         # a rebuild's decoded official protocols with their station indices, in ledger order
@@ -251,6 +254,7 @@ class Tally:
             # order by station index, so the newest of a station is the one that stays
             deque(map(self._official.__setitem__, at, decoded), maxlen=0)
             self._bulk.append((at, decoded))
+            self._ruled.clear()  # (empty while a rebuild defers: nothing has been read yet)
             return
         self._keep_each(zip(stations, decoded, strict=True))
 
@@ -458,6 +462,7 @@ class Tally:
         elif kind == RECONCILIATION_RESOLVED:
             station = str(payload["station"])
             self._resolved[station] = str(payload["accepted_source"])
+            self._ruled.pop(station, None)
             if self._deferred:
                 self._dirty.add(station)  # accepted at the end of the rebuild
             else:
@@ -497,6 +502,7 @@ class Tally:
         if i is None:
             self.unknown_stations.add(station)
             return False
+        self._ruled.pop(station, None)
         if source == OFFICIAL:
             self._official[i] = version
         else:
@@ -532,8 +538,9 @@ class Tally:
         """The version that counts for the station and why (the counting rule), or None when
         nothing was ever recorded or reconciled for it (or the election does not define it).
 
-        Derived from the versions and the reconciliations each time; cheap in the common
-        case, where the newest official protocol counts and no Protocol is built.
+        Derived from the versions and the reconciliations; cheap in the common case, where
+        the newest official protocol counts and no Protocol is built; the full rule's answer
+        is kept until the station's versions or reconciliation change.
         """
         i = self._sidx.get(station)
         if i is None:
@@ -544,14 +551,19 @@ class Tally:
             if official is not None:
                 return official, OFFICIAL
             return (None, NO_OFFICIAL) if station in self._others else None
+        ruled = self._ruled.get(station)
+        if ruled is not None:
+            return ruled
         versions = self._versions_of(station)
         if not versions and resolved is None:
             return None
-        return accepted_protocol(
+        ruled = accepted_protocol(
             {src: self._protocol(station, src) for src in versions},  # type: ignore[misc]
             double_entry=self.election.double_entry,
             resolved_source=resolved,
         )
+        self._ruled[station] = ruled
+        return ruled
 
     def _stations_with_versions(self) -> list[str]:
         """Every station with a kept version, in list order."""
