@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS ledger_protocol_head (
     source TEXT NOT NULL,
     seq BIGINT NOT NULL,
     PRIMARY KEY (station, election_id, source)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
     election_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -51,13 +51,22 @@ CREATE TABLE IF NOT EXISTS ledger_checkpoint (
 """
 
 
+# The newest-protocol rows of a batch are copied from the event rows just inserted (protocol
+# events are those with a station), inside SQLite: binding 100,000 heads from Python cost about
+# as much as the inserts themselves (bench/ingest.py). Same values as the heads the writer
+# computes: the newest seq per (station, source) of the batch.
 HEAD_UPSERT = (
-    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) VALUES (?, ?, ?, ?) "
+    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) "
+    "SELECT election_id, station, source, MAX(seq) FROM ledger_event "
+    "WHERE election_id = ? AND seq BETWEEN ? AND ? AND station IS NOT NULL "
+    "GROUP BY station, source "
     "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
 )
 
 HEAD_INSERT = (
-    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) VALUES (?, ?, ?, ?)"
+    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) "
+    "SELECT election_id, station, source, seq FROM ledger_event "
+    "WHERE election_id = ? AND seq BETWEEN ? AND ? AND station IS NOT NULL"
 )
 
 
@@ -127,7 +136,9 @@ class SqliteStore(Store):
                 )
             self.conn.executemany(self._insert_sql, rows)
             if heads:
-                self.conn.executemany(HEAD_INSERT if new_heads else HEAD_UPSERT, heads)
+                # (the rows of one batch are of one election, in seq order)
+                bounds = (rows[0][0], rows[0][1], rows[-1][1])
+                self.conn.execute(HEAD_INSERT if new_heads else HEAD_UPSERT, bounds)
         except sqlite3.IntegrityError as exc:
             raise LedgerError(f"ledger append refused by the database: {exc}") from exc
 
