@@ -245,3 +245,23 @@ def test_two_clerks_deciding_at_once_get_two_decision_ids(
         )  # fmt: skip
     assert (first.decision_id, second.decision_id) == ("D1", "D2")
     assert set(load_tally(store, "e1").decisions) == {"D1", "D2"}
+
+
+def test_an_interrupted_partial_rerun_leaves_results_readable_and_is_completed(
+    store: Store,
+) -> None:
+    """Before it is completed the original's results still load (the district stays
+    annulled); running the same re-run again writes the missing election."""
+    from shailoo.domain.events import ELECTION_REPLACED
+
+    annul(store, "district", "S2")
+    scope = {"level": "district", "ids": ["S2"]}
+    replaced = store.append("e1", [(ELECTION_REPLACED, {"by": "e1-rerun", "scope": scope}, "cec")])
+    t = load_tally(store, "e1")
+    assert t.unit("district", "S2").annulled_by == ("D1",) and "D" in seats(store)
+    new = create_rerun(store, "e1", level="district", ids=["S2"], date="2020-11-01")
+    assert new.id == "e1-rerun" and [s.id for s in new.stations] == ["S2-1"]
+    assert new.replaces == {"election_id": "e1", "final_hash": replaced[0].hash, "scope": scope}
+    assert load_tally(store, "e1").unit("district", "S2").stations_missing == 1
+    with pytest.raises(Refused, match="already covers"):
+        create_rerun(store, "e1", level="district", ids=["S2"])

@@ -139,10 +139,18 @@ def _load(store: Store, election_id: str, seen: set[str], progress: bool = False
         pages = _with_progress(pages, max(0, head_seq - 1), election_id)
     tally = Tally.rebuild_from_ledger(store.election(election_id), pages, other_rows())
     tally.head_seq, tally.head_hash = head_seq, head_hash
-    for link in tally.replaced_by:
-        by = link["by"]
-        if link["scope"].get("level", "election") != "election" and by not in seen:
-            tally.attach_rerun(_load(store, by, seen, progress))
+    partial = [
+        link["by"]
+        for link in tally.replaced_by
+        if link["scope"].get("level", "election") != "election" and link["by"] not in seen
+    ]
+    if partial:
+        # a re-run interrupted before its ledger was written has nothing to attach yet
+        # (commission.rerun.create_rerun completes it); its stations stay annulled
+        known = set(store.elections())
+        for by in partial:
+            if by in known:
+                tally.attach_rerun(_load(store, by, seen, progress))
     return tally
 
 
