@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import itertools
 import json
 import multiprocessing
@@ -27,6 +28,7 @@ from shailoo.checks.protocol import CODES, Finding, check_units
 from shailoo.domain.errors import InputError
 from shailoo.domain.events import protocol_from_payload
 from shailoo.domain.model import Protocol
+from shailoo.gc_pause import cycle_collector_paused
 from shailoo.intake.bulk import (
     BatchResult,
     Chained,
@@ -391,6 +393,7 @@ def _parse_in_child(
     instead of waiting forever on a full pipe.
     """
     parent_end.close()
+    gc.disable()  # this process only makes acyclic rows and batches (see shailoo.gc_pause)
     try:
         rows = read_protocol_counts(path, table.party_ids, checked_utf8=True, quick=table.quick_row)
         for message in file_batches(rows, table, batch_size, FIRST_BATCH):
@@ -550,20 +553,21 @@ def import_file(
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shailoo-import")
     in_flight: deque[Future[BatchResult]] = deque()
     try:
-        for rows_read, entries, rejected in batches:
-            summary.rows = rows_read
-            for line, findings, values in rejected:
-                reject(line, findings, values)
-            if isinstance(entries, Chained):
-                in_flight.append(writer.submit(record_chained, store, table, entries, author))
-            elif entries:
-                in_flight.append(writer.submit(record_batch, store, table, entries, author))
-            while len(in_flight) > 1:
+        with cycle_collector_paused():  # rows, batches and payloads are acyclic
+            for rows_read, entries, rejected in batches:
+                summary.rows = rows_read
+                for line, findings, values in rejected:
+                    reject(line, findings, values)
+                if isinstance(entries, Chained):
+                    in_flight.append(writer.submit(record_chained, store, table, entries, author))
+                elif entries:
+                    in_flight.append(writer.submit(record_batch, store, table, entries, author))
+                while len(in_flight) > 1:
+                    collect(in_flight.popleft().result())
+                bar.update(summary.rows - bar.n)
+            while in_flight:
                 collect(in_flight.popleft().result())
             bar.update(summary.rows - bar.n)
-        while in_flight:
-            collect(in_flight.popleft().result())
-        bar.update(summary.rows - bar.n)
     finally:
         writer.shutdown(wait=True, cancel_futures=True)
         close = getattr(batches, "close", None)

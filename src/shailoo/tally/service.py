@@ -6,15 +6,14 @@ and HTTP belong to the callers.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from shailoo.domain.errors import NotFound, Refused
 from shailoo.domain.events import Event
 from shailoo.domain.model import Election, VoteTotals
+from shailoo.gc_pause import cycle_collector_paused
 from shailoo.tally.projection import Tally
 
 if TYPE_CHECKING:
@@ -49,27 +48,8 @@ def load_tally(store: Store, election_id: str | None = None, *, progress: bool =
     re-run's protocols take the place of the annulled ones (see :meth:`Tally.attach_rerun`).
     ``progress`` shows a progress bar on stderr (the CLI passes it when stderr is a terminal).
     """
-    with _cyclic_gc_paused():
+    with cycle_collector_paused():  # 15-20 % of a rebuild (bench/tally.py)
         return _load(store, election_id or default_election(store), set(), progress)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a rebuild allocates its objects.
-
-    A rebuild of 100,000 protocols allocates some hundreds of thousands of objects (the
-    stations, the version dicts, the accepted pairs), none in a reference cycle; each
-    allocation burst made the collector walk all of them again: 15-20 % of the rebuild
-    (gc callbacks timed in bench/tally.py's ledger). Reference counting still frees
-    everything; the collector resumes as it was afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _decoder() -> Callable[[str | bytes], Any]:
