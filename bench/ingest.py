@@ -204,7 +204,8 @@ def pg_parts(
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         define(PG_URL, parties, stations, schema=schema)
-        with postgres.PostgresStore(PG_URL, schema=schema) as store:
+        store = postgres.PostgresStore(PG_URL, schema=schema)
+        with store:
             phase = Phases(store.conn.info.backend_pid)
             for chunk in chunks:
                 ctx = store.writing("bench")
@@ -218,6 +219,27 @@ def pg_parts(
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     return plain, phase
+
+
+def pg_pair(
+    py: str,
+    path: Path,
+    parties: tuple[Party, ...],
+    stations: tuple[Station, ...],
+    schema: str,
+    n: int,
+) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """One PostgreSQL floor and one import, each into its own tables of a new ``schema``."""
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    floor = measure([py, "-c", PG_FLOOR, str(path), PG_URL, schema])
+    define(PG_URL, parties, stations, schema=schema)
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    ours = measure([py, "-m", "shailoo", "import", "--db", url, "--quiet", str(path)])
+    report("PostgreSQL", floor, ours, n)
+    return floor, ours
 
 
 def summary(
@@ -284,33 +306,15 @@ def main() -> int:
             import psycopg
 
             pairs = []
-            for _ in range(args.repeat - 1):
-                schema = "bench_" + uuid.uuid4().hex[:10]
-                try:
-                    with psycopg.connect(PG_URL, autocommit=True) as conn:
-                        conn.execute(f'CREATE SCHEMA "{schema}"')
-                    floor = measure([py, "-c", PG_FLOOR, str(path), PG_URL, schema])
-                    define(PG_URL, parties, stations, schema=schema)
-                    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-                    argv = [py, "-m", "shailoo", "import", "--db", url, "--quiet", str(path)]
-                    ours = measure(argv)
-                    report("PostgreSQL", floor, ours, args.stations)
-                    pairs.append((floor, ours))
-                finally:
-                    with psycopg.connect(PG_URL, autocommit=True) as conn:
-                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            schema = "bench_" + uuid.uuid4().hex[:10]
+            schemas: list[str] = []
             try:
-                with psycopg.connect(PG_URL, autocommit=True) as conn:
-                    conn.execute(f'CREATE SCHEMA "{schema}"')
-                floor = measure([py, "-c", PG_FLOOR, str(path), PG_URL, schema])
-                define(PG_URL, parties, stations, schema=schema)
-                url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-                ours = measure([py, "-m", "shailoo", "import", "--db", url, "--quiet", str(path)])
-                report("PostgreSQL", floor, ours, args.stations)
-                pairs.append((floor, ours))
+                for _ in range(args.repeat):
+                    schema = "bench_" + uuid.uuid4().hex[:10]
+                    schemas.append(schema)
+                    pairs.append(pg_pair(py, path, parties, stations, schema, args.stations))
                 summary("PostgreSQL", pairs, args.stations)
                 if args.pg_parts:
+                    floor = pairs[-1][0]  # the pair whose import's rows are stored again
                     plain, phase = pg_parts(schema, parties, stations, 10_000)
                     wall, client, server = phase.total()
                     detail = ", ".join(
@@ -325,7 +329,8 @@ def main() -> int:
                     )
             finally:
                 with psycopg.connect(PG_URL, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                    for schema in schemas:
+                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     return 0
 
 
