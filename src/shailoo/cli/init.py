@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 
 from shailoo.cli import add_command
+from shailoo.domain.days import calendar_day
 from shailoo.domain.errors import InputError
 from shailoo.ledger import default_db, is_postgres, open_store
 
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             f"init needs {', '.join(missing)} (or a --manifest naming them)", rule="usage"
         )
     if date:
-        _check_date(str(date))
+        calendar_day(str(date), "the election day")
     parties = read_parties(parties_path)
     stations = read_stations(stations_path)
     db = default_db(args.db)
@@ -133,16 +133,3 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _check_date(text: str) -> None:
-    """Refuse an election day that is not a calendar date (2020-02-31 was once accepted)."""
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            "the election day must be a calendar date YYYY-MM-DD",
-            column="date",
-            rule="date",
-            values={"date": text},
-        ) from None

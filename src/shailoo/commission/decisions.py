@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from shailoo.domain.days import calendar_day
 from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import DECISION_MADE, DECISION_REVOKED
 from shailoo.tally.projection import Tally
@@ -64,18 +64,6 @@ class LegalBasis:
             raise InputError("a decision needs the text of its legal basis", rule="legal-basis")
 
 
-def _check_date(date: str) -> str:
-    try:
-        return dt.date.fromisoformat(date).isoformat()
-    except ValueError:
-        raise InputError(
-            "the decision date must be YYYY-MM-DD",
-            column="date",
-            rule="date",
-            values={"date": date},
-        ) from None
-
-
 def _next_id(tally: Tally) -> str:
     return f"D{len(tally.decisions) + 1}"
 
@@ -102,7 +90,7 @@ def _open_tally(
     """
     basis.check()
     vote.check()
-    date = _check_date(date)
+    date = calendar_day(date, "the decision date")
     if tally is None:
         tally = Tally.rebuild(store.election(election_id), store.events(election_id))
     _refuse_if_closed(tally)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shailoo.domain.days import calendar_day
 from shailoo.domain.errors import InputError, NotFound, Refused
 from shailoo.domain.events import ELECTION_DEFINED, ELECTION_REPLACED
 from shailoo.domain.model import Election, Party, Station
@@ -146,7 +147,7 @@ def create_rerun(
             values={"id": rerun_id},
         )
     if date is not None:
-        date = _check_day(date)
+        date = calendar_day(date, "the re-run's polling day")
     # Two ledgers, two transactions: the old one says "replaced by" first. Should the process
     # stop before the new one is written, calling create_rerun again completes it (see
     # interrupted_reruns); until then the old election's tally leaves the missing one out.
@@ -233,7 +234,7 @@ def _complete(
     if not party_list:
         raise Refused("the re-run would have no party on the ballot")
     if date is not None:
-        date = _check_day(date)
+        date = calendar_day(date, "the re-run's polling day")
     return _define_rerun(
         store, old, link["by"], scope, stations, party_list, name, date, replaced.hash, author
     )
@@ -244,18 +245,3 @@ def _scope_stations(tally: Any, scope: dict[str, Any]) -> set[str]:
     if level == "election":
         return set(tally.station_ids("nation"))
     return {s for uid in scope.get("ids", []) for s in tally.station_ids(level, uid)}
-
-
-def _check_day(text: str) -> str:
-    """The re-run's polling day as YYYY-MM-DD, or InputError."""
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise InputError(
-            "the re-run's polling day must be a calendar date YYYY-MM-DD",
-            column="date",
-            rule="date",
-            values={"date": text},
-        ) from None
