@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shailoo.domain.definition import (
+    Outline,
     election_from_json,
     outline_from_json,
     outline_from_payload,
+    units_from_json,
 )
 from shailoo.domain.model import Election, Party, Station
 
@@ -49,13 +52,20 @@ def test_election_from_json_equals_from_payload(election: Election) -> None:
     assert all(type(s) is Station for s in fast.stations)
 
 
+def _resolved(outline: Outline) -> tuple[Any, ...]:
+    """An outline with its units read (the function itself compares by identity)."""
+    election_id, party_ids, registered, units = outline
+    return election_id, party_ids, registered, units()
+
+
 @given(elections)
 def test_outline_from_json_equals_outline_from_payload(election: Election) -> None:
     payload = election.to_payload()
     outline = outline_from_json(json.dumps(payload))
-    assert outline == outline_from_payload(payload)
+    assert _resolved(outline) == _resolved(outline_from_payload(payload))
     assert outline[1] == election.party_ids
-    assert [s[0] for s in outline[2]] == [s.id for s in election.stations]
+    assert outline[2] == {s.id: s.registered for s in election.stations}
+    assert outline[3]() == {s.id: (s.region, s.district) for s in election.stations}
 
 
 def test_a_payload_of_another_shape_takes_the_reference_path() -> None:
@@ -70,4 +80,18 @@ def test_a_payload_of_another_shape_takes_the_reference_path() -> None:
     election = election_from_json(json.dumps(payload))
     assert election.stations == (Station("7", "R", "D", 12),)
     assert election.law_name == "" and election.replaces is None
-    assert outline_from_json(json.dumps(payload)) == ("e", ("a",), [("7", "R", "D", 12)])
+    outline = _resolved(outline_from_json(json.dumps(payload)))
+    assert outline == ("e", ("a",), {"7": 12}, {"7": ("R", "D")})
+
+
+def test_units_of_another_shape_take_the_reference_path() -> None:
+    # the registered voters are read the typed way, the units (a number as district) not:
+    # the same values as the reference reader's
+    payload = {
+        "election_id": "e",
+        "parties": [{"id": "a", "name": "A"}],
+        "stations": [{"station": "s1", "region": "R", "district": 4, "registered": 12}],
+    }
+    text = json.dumps(payload)
+    assert units_from_json(text) == {"s1": ("R", "4")}
+    assert _resolved(outline_from_json(text)) == _resolved(outline_from_payload(payload))

@@ -12,7 +12,8 @@ out never depends on which path was taken.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -45,21 +46,34 @@ class _Definition(msgspec.Struct):
     replaces: dict[str, Any] | None = None
 
 
-class _StationCounts(msgspec.Struct):
+# What an import reads first: each station's registered voters only. The other fields are
+# skipped by the decoder, not built (a station's units are read again, only by a file that
+# names units). gc=False: these values hold only strings and integers, so the cycle collector
+# need not track 100,000 of them while they live.
+class _StationCounts(msgspec.Struct, gc=False):
     station: str
-    region: str
-    district: str
     registered: int
 
 
-class _Outline(msgspec.Struct):
+class _Outline(msgspec.Struct, gc=False):
     election_id: str
     parties: list[_Party]
     stations: list[_StationCounts]
 
 
+class _StationUnits(msgspec.Struct, gc=False):
+    station: str
+    region: str
+    district: str
+
+
+class _Units(msgspec.Struct, gc=False):
+    stations: list[_StationUnits]
+
+
 _definition = msgspec.json.Decoder(_Definition)
 _outline = msgspec.json.Decoder(_Outline)
+_units = msgspec.json.Decoder(_Units)
 _REFUSED = (msgspec.ValidationError, msgspec.DecodeError)
 
 
@@ -100,15 +114,20 @@ def election_from_json(text: str | bytes) -> Election:
     )
 
 
-#: what an import needs of an election: ``(election id, party ids in ballot order, rows of
-#: (station, region, district, registered))``
-Outline = tuple[str, tuple[str, ...], list[tuple[str, str, str, int]]]
+#: station id -> (region, district)
+Units = dict[str, tuple[str, str]]
+
+#: what an import needs of an election: ``(election id, party ids in ballot order, station id
+#: -> registered voters, a function that returns each station's units)``. The units are read
+#: only when asked for: most files do not name them, and reading them costs as much again.
+Outline = tuple[str, tuple[str, ...], dict[str, int], Callable[[], Units]]
 
 
 def outline_from_json(text: str | bytes) -> Outline:
     """The parts of an ``election.defined`` payload that an import needs, from its JSON text:
-    the election id, the party ids in ballot order and each station's units and registered
-    voters (no :class:`Station` values are built)."""
+    the election id, the party ids in ballot order, each station's registered voters, and a
+    function that reads each station's units from ``text`` when called (no :class:`Station`
+    values are built)."""
     try:
         o = _outline.decode(text)
     except _REFUSED:
@@ -116,8 +135,18 @@ def outline_from_json(text: str | bytes) -> Outline:
     return (
         o.election_id,
         tuple(p.id for p in o.parties),
-        [(s.station, s.region, s.district, s.registered) for s in o.stations],
+        {s.station: s.registered for s in o.stations},
+        partial(units_from_json, text),
     )
+
+
+def units_from_json(text: str | bytes) -> Units:
+    """Station id -> (region, district) of an ``election.defined`` payload's JSON text."""
+    try:
+        u = _units.decode(text)
+    except _REFUSED:
+        return _units_of(json.loads(text))
+    return {s.station: (s.region, s.district) for s in u.stations}
 
 
 def outline_from_payload(payload: Mapping[str, Any]) -> Outline:
@@ -125,8 +154,11 @@ def outline_from_payload(payload: Mapping[str, Any]) -> Outline:
     return (
         str(payload["election_id"]),
         tuple(str(p["id"]) for p in payload["parties"]),
-        [
-            (str(s["station"]), str(s["region"]), str(s["district"]), int(s["registered"]))
-            for s in payload["stations"]
-        ],
+        {str(s["station"]): int(s["registered"]) for s in payload["stations"]},
+        partial(_units_of, payload),
     )
+
+
+def _units_of(payload: Mapping[str, Any]) -> Units:
+    """:func:`units_from_json` of a payload already decoded."""
+    return {str(s["station"]): (str(s["region"]), str(s["district"])) for s in payload["stations"]}

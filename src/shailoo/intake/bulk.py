@@ -65,7 +65,7 @@ class ElectionTable:
     """
 
     def __init__(self, outline: Outline, *, allow_observer_sources: bool = False) -> None:
-        election_id, party_ids, stations = outline
+        election_id, party_ids, registered, units = outline
         self.election_id = election_id
         self.allow_observer_sources = allow_observer_sources
         #: party ids in ballot order (the order of the count columns after the six lines)
@@ -73,8 +73,8 @@ class ElectionTable:
         self.party_set = frozenset(self.party_ids)
         self.sorted_parties = tuple(sorted(self.party_ids))
         #: station id -> voters on its list
-        self.registered: dict[str, int] = {s[0]: s[3] for s in stations}
-        self._stations = stations
+        self.registered: dict[str, int] = registered
+        self._read_units = units
         self._units: dict[str, tuple[str, str]] | None = None
         self._unpadded: dict[str, list[str]] | None = None
         # the sorted party keys go into the template literally ('%' doubled for printf)
@@ -95,10 +95,10 @@ class ElectionTable:
 
     @property
     def units(self) -> dict[str, tuple[str, str]]:
-        """Station id -> (region, district); built on first use (only files with those
-        columns need it)."""
+        """Station id -> (region, district); read from the definition on first use (only
+        files with those columns need it)."""
         if self._units is None:
-            self._units = {s[0]: (s[1], s[2]) for s in self._stations}
+            self._units = self._read_units()
         return self._units
 
     def stations_without_zeros(self, number: str) -> list[str]:
