@@ -23,6 +23,7 @@ from typing import Any, TypeAlias
 
 import msgspec
 
+from shailoo import speedups
 from shailoo.checks.protocol import (
     HIGH_TURNOUT_PERCENT,
     Finding,
@@ -92,6 +93,7 @@ class ElectionTable:
             self._sorted_votes = lambda n: ()
         self._json_strings: dict[str, str] = {}
         self._valid_sources: dict[str, bool] = {}
+        self._payload_parts = _payload_parts(self.sorted_parties, ballot_position)
 
     @property
     def units(self) -> dict[str, tuple[str, str]]:
@@ -199,6 +201,24 @@ class ElectionTable:
             header.entered_by_index,
             header.reason_index,
         )
+        c = speedups.native
+        if c is not None and len(header.count_positions) + len(header.party_positions) <= 1000:
+            # the same function in C (shailoo.speedups): a fifth of the time per row
+            quick_c: QuickRow = c.QuickRow(
+                width=width,
+                number_at=(*header.count_positions, *header.party_positions),
+                station_at=station_at,
+                unit_at=tuple(unit_at),
+                source_at=-1 if source_at is None else source_at,
+                entered_at=-1 if entered_at is None else entered_at,
+                reason_at=-1 if reason_at is None else reason_at,
+                registered=registered,
+                valid_source=self.valid_source,
+                encode=_string,
+                parts=self._payload_parts,
+                high_turnout=HIGH_TURNOUT_PERCENT,
+            )
+            return quick_c
         decode = _COUNTS.decode
         refused = (msgspec.DecodeError, msgspec.ValidationError)
         valid_source, json_string = self.valid_source, self.json_string
@@ -262,6 +282,29 @@ class ElectionTable:
             _string(row[1]),
             *self._sorted_votes(n),
         )
+
+
+#: what fills the slots of :data:`_PAYLOAD_HEAD`, in order: a count by its place in a row's
+#: numbers (registered, received, issued, cast, invalid, against all, parties), or one of the
+#: text slots of the C module (-1 entered_by, -2 reason, -3 source, -4 station)
+_HEAD_SLOTS = (5, 3, 2, 1, -1, 4, -2, 0, -3, -4)
+
+
+def _payload_parts(
+    sorted_parties: Sequence[str], ballot_position: Mapping[str, int]
+) -> tuple[str | int, ...]:
+    """The payload template as the C ``QuickRow`` takes it: literal texts and slots,
+    alternating (the same text as ``ElectionTable._template`` once its slots are filled)."""
+    literals = _PAYLOAD_HEAD.split("%s")
+    parts: list[str | int] = []
+    for literal, slot in zip(literals, _HEAD_SLOTS, strict=False):
+        parts += [literal, slot]
+    pending = literals[-1]
+    for i, party in enumerate(sorted_parties):
+        parts += [pending + ("," if i else "") + _string(party) + ":", ballot_position[party]]
+        pending = ""
+    parts.append(pending + "}," + _NO_WARNINGS)
+    return tuple(parts)
 
 
 def is_clean(numbers: Sequence[int], listed: int | None) -> bool:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from shailoo import speedups
 from shailoo.domain.definition import election_from_json
 from shailoo.domain.errors import LedgerError, NotFound, Refused
 from shailoo.domain.events import (
@@ -130,6 +131,27 @@ def chain_protocol_rows(
     middle = ',"prev_hash":"'
     after_prev = '","recorded_at":' + json_string(recorded_at) + ',"seq":'
     tail = ',"v":' + str(ENCODING_VERSION) + "}"
+    c = speedups.native
+    if c is not None:
+        # the same loop in C (shailoo.speedups); its ValueErrors are this function's refusals
+        try:
+            rows_c: list[tuple[Any, ...]] = c.chain_rows(
+                election_id,
+                author,
+                recorded_at,
+                head_seq,
+                head_hash,
+                items,
+                fronts,
+                middle,
+                after_prev,
+                tail,
+            )
+        except ValueError as exc:
+            if isinstance(exc, UnicodeError):
+                raise
+            raise LedgerError(str(exc)) from None
+        return rows_c
     sha = hashlib.sha256
     seq, prev = head_seq, head_hash
     rows: list[tuple[Any, ...]] = []

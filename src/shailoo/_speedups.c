@@ -1,0 +1,572 @@
+/*
+ * shailoo._speedups: the two per-row loops of a national import, in C.
+ *
+ * Optional: when this module is not built, shailoo runs the same loops in Python
+ * (shailoo.speedups says which is in use). Both must give equal results; the property tests in
+ * tests/intake/test_speedups.py compare them on generated rows.
+ *
+ * QuickRow(...)(cells, line) is ElectionTable.quick_row's closure (src/shailoo/intake/bulk.py):
+ * a clean CSV row straight to (station, source, payload JSON, line), or None when the row must
+ * take the general path. It declines more rows than the Python closure (a count of more than
+ * 15 digits, a cell that is not a str); the general path then gives the same outcome.
+ *
+ * chain_rows(...) is the loop of shailoo.ledger.store.chain_protocol_rows: the canonical text
+ * of each protocol event, its SHA-256 (OpenSSL) and the ledger row.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Counts of at most 15 digits and at most 1000 of them: every sum fits in int64. */
+#define MAX_DIGITS 15
+#define MAX_NUMBERS 1000
+
+/* ---- a growable byte buffer ------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    Py_ssize_t len;
+    Py_ssize_t cap;
+} Buf;
+
+static int buf_put(Buf *b, const char *s, Py_ssize_t n) {
+    if (b->len + n > b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n) cap *= 2;
+        char *data = PyMem_Realloc(b->data, (size_t)cap);
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+/* The UTF-8 bytes of a str (NULL with an exception set if it has none, e.g. a surrogate). */
+static const char *utf8_of(PyObject *s, Py_ssize_t *n) { return PyUnicode_AsUTF8AndSize(s, n); }
+
+/* A str without leading or trailing whitespace, as str.strip() (new reference). */
+static PyObject *stripped(PyObject *s) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    if (n > 0) {
+        int kind = PyUnicode_KIND(s);
+        const void *data = PyUnicode_DATA(s);
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, 0)) ||
+            Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, n - 1)))
+            return PyObject_CallMethod(s, "strip", NULL);
+    }
+    Py_INCREF(s);
+    return s;
+}
+
+/* True when the str holds something other than whitespace. */
+static int has_text(PyObject *s) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) return 1;
+    return 0;
+}
+
+/* A JSON string literal of s into b, as json.encoder.encode_basestring (ensure_ascii off):
+ * written directly unless s holds a quote, a backslash or a control character; then the
+ * Python encoder (`encode`) does it. */
+static int put_json_string(Buf *b, PyObject *s, PyObject *encode) {
+    Py_ssize_t n;
+    const char *u = utf8_of(s, &n);
+    if (u == NULL) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)u[i];
+        if (c < 0x20 || c == '"' || c == '\\') {
+            PyObject *lit = PyObject_CallOneArg(encode, s);
+            if (lit == NULL) return -1;
+            Py_ssize_t m;
+            const char *v = PyUnicode_Check(lit) ? utf8_of(lit, &m) : NULL;
+            int rc = v == NULL ? -1 : buf_put(b, v, m);
+            if (v == NULL && !PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "the JSON string encoder must return a str");
+            Py_DECREF(lit);
+            return rc;
+        }
+    }
+    if (buf_put(b, "\"", 1) < 0 || buf_put(b, u, n) < 0 || buf_put(b, "\"", 1) < 0) return -1;
+    return 0;
+}
+
+/* ---- QuickRow ------------------------------------------------------------------------------ */
+
+/* What a slot of the payload template holds (>= 0: that count's digits). */
+enum { SLOT_ENTERED_BY = -1, SLOT_REASON = -2, SLOT_SOURCE = -3, SLOT_STATION = -4 };
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t width;
+    Py_ssize_t n_numbers;
+    Py_ssize_t *number_at;
+    Py_ssize_t station_at, source_at, entered_at, reason_at;
+    Py_ssize_t n_units;
+    Py_ssize_t unit_at[2];
+    long long high_turnout;
+    PyObject *registered;   /* dict: station -> voters on its list */
+    PyObject *valid_source; /* callable: source -> bool */
+    PyObject *encode;       /* callable: str -> JSON string literal */
+    PyObject *official;     /* the source of a row without one */
+    PyObject *parts;        /* tuple: str literals and int slots, alternating */
+    Py_ssize_t n_parts;
+    const char **literal;   /* UTF-8 of each str part (NULL for a slot) */
+    Py_ssize_t *literal_len;
+    long *slot;
+    /* per call scratch */
+    const char **digits;
+    Py_ssize_t *digits_len;
+    long long *value;
+    Buf buf;
+} QuickRow;
+
+static void QuickRow_dealloc(QuickRow *self) {
+    PyMem_Free(self->number_at);
+    PyMem_Free(self->literal);
+    PyMem_Free(self->literal_len);
+    PyMem_Free(self->slot);
+    PyMem_Free(self->digits);
+    PyMem_Free(self->digits_len);
+    PyMem_Free(self->value);
+    PyMem_Free(self->buf.data);
+    Py_XDECREF(self->registered);
+    Py_XDECREF(self->valid_source);
+    Py_XDECREF(self->encode);
+    Py_XDECREF(self->official);
+    Py_XDECREF(self->parts);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int QuickRow_init(QuickRow *self, PyObject *args, PyObject *kwds) {
+    static char *names[] = {"width", "number_at", "station_at", "unit_at", "source_at",
+                            "entered_at", "reason_at", "registered", "valid_source", "encode",
+                            "parts", "high_turnout", NULL};
+    Py_ssize_t width, station_at, source_at, entered_at, reason_at;
+    PyObject *number_at, *unit_at, *registered, *valid_source, *encode, *parts;
+    long long high_turnout;
+    if (self->number_at != NULL) {
+        PyErr_SetString(PyExc_TypeError, "QuickRow is initialised once");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "nO!nO!nnnO!OOO!L", names, &width,
+                                     &PyTuple_Type, &number_at, &station_at, &PyTuple_Type,
+                                     &unit_at, &source_at, &entered_at, &reason_at,
+                                     &PyDict_Type, &registered, &valid_source, &encode,
+                                     &PyTuple_Type, &parts, &high_turnout))
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(number_at);
+    if (n < 6 || n > MAX_NUMBERS) {
+        PyErr_Format(PyExc_ValueError, "QuickRow takes 6 to %d counts, not %zd", MAX_NUMBERS, n);
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(unit_at) > 2) {
+        PyErr_SetString(PyExc_ValueError, "QuickRow takes at most two unit columns");
+        return -1;
+    }
+    if (!PyCallable_Check(valid_source) || !PyCallable_Check(encode)) {
+        PyErr_SetString(PyExc_TypeError, "valid_source and encode must be callable");
+        return -1;
+    }
+    self->width = width;
+    self->n_numbers = n;
+    self->number_at = PyMem_Calloc((size_t)n, sizeof(Py_ssize_t));
+    self->digits = PyMem_Calloc((size_t)n, sizeof(char *));
+    self->digits_len = PyMem_Calloc((size_t)n, sizeof(Py_ssize_t));
+    self->value = PyMem_Calloc((size_t)n, sizeof(long long));
+    if (!self->number_at || !self->digits || !self->digits_len || !self->value) {
+        PyErr_NoMemory();
+        return -1;
+    }
+#define IN_ROW(i) ((i) >= 0 && (i) < width)
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t at = PyLong_AsSsize_t(PyTuple_GET_ITEM(number_at, i));
+        if (at == -1 && PyErr_Occurred()) return -1;
+        if (!IN_ROW(at)) {
+            PyErr_SetString(PyExc_ValueError, "a count position is outside the row");
+            return -1;
+        }
+        self->number_at[i] = at;
+    }
+    self->n_units = PyTuple_GET_SIZE(unit_at);
+    for (Py_ssize_t i = 0; i < self->n_units; i++) {
+        Py_ssize_t at = PyLong_AsSsize_t(PyTuple_GET_ITEM(unit_at, i));
+        if (at == -1 && PyErr_Occurred()) return -1;
+        if (!IN_ROW(at)) {
+            PyErr_SetString(PyExc_ValueError, "a unit position is outside the row");
+            return -1;
+        }
+        self->unit_at[i] = at;
+    }
+    if (!IN_ROW(station_at) || (source_at != -1 && !IN_ROW(source_at)) ||
+        (entered_at != -1 && !IN_ROW(entered_at)) || (reason_at != -1 && !IN_ROW(reason_at))) {
+        PyErr_SetString(PyExc_ValueError, "a column position is outside the row (-1: none)");
+        return -1;
+    }
+#undef IN_ROW
+    self->station_at = station_at;
+    self->source_at = source_at;
+    self->entered_at = entered_at;
+    self->reason_at = reason_at;
+    self->high_turnout = high_turnout;
+    Py_ssize_t np = PyTuple_GET_SIZE(parts);
+    self->n_parts = np;
+    self->literal = PyMem_Calloc((size_t)np + 1, sizeof(char *));
+    self->literal_len = PyMem_Calloc((size_t)np + 1, sizeof(Py_ssize_t));
+    self->slot = PyMem_Calloc((size_t)np + 1, sizeof(long));
+    if (!self->literal || !self->literal_len || !self->slot) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < np; i++) {
+        PyObject *part = PyTuple_GET_ITEM(parts, i);
+        if (PyUnicode_Check(part)) {
+            self->literal[i] = utf8_of(part, &self->literal_len[i]);
+            if (self->literal[i] == NULL) return -1;
+        } else if (PyLong_Check(part)) {
+            long s = PyLong_AsLong(part);
+            if (s == -1 && PyErr_Occurred()) return -1;
+            if (s < SLOT_STATION || s >= n) {
+                PyErr_Format(PyExc_ValueError, "payload slot %ld names no value", s);
+                return -1;
+            }
+            self->slot[i] = s;
+        } else {
+            PyErr_SetString(PyExc_TypeError, "payload parts are str literals and int slots");
+            return -1;
+        }
+    }
+    Py_INCREF(registered);
+    self->registered = registered;
+    Py_INCREF(valid_source);
+    self->valid_source = valid_source;
+    Py_INCREF(encode);
+    self->encode = encode;
+    Py_INCREF(parts);  /* keeps the literals' UTF-8 alive */
+    self->parts = parts;
+    self->official = PyUnicode_InternFromString("official");
+    return self->official == NULL ? -1 : 0;
+}
+
+/* The digits of a count cell: plain ASCII digits, no leading zero (JSON's form of a number),
+ * at most MAX_DIGITS. 0 when the cell is not such. */
+static int read_count(PyObject *cell, const char **digits, Py_ssize_t *len, long long *value) {
+    if (!PyUnicode_CheckExact(cell) || !PyUnicode_IS_ASCII(cell)) return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(cell);
+    if (n == 0 || n > MAX_DIGITS) return 0;
+    const char *p = (const char *)PyUnicode_1BYTE_DATA(cell);
+    if (n > 1 && p[0] == '0') return 0;
+    long long v = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return 0;
+        v = v * 10 + (p[i] - '0');
+    }
+    *digits = p;
+    *len = n;
+    *value = v;
+    return 1;
+}
+
+/* An optional text cell, stripped: a new reference, or NULL for none (also on error). */
+static PyObject *optional_text(PyObject *cells, Py_ssize_t at, int *failed) {
+    if (at < 0) return NULL;
+    PyObject *cell = PyList_GET_ITEM(cells, at);
+    if (!PyUnicode_CheckExact(cell)) {
+        *failed = 1;
+        return NULL;
+    }
+    PyObject *s = stripped(cell);
+    if (s == NULL) {
+        *failed = 1;
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(s) == 0) {
+        Py_DECREF(s);
+        return NULL;
+    }
+    return s;
+}
+
+static PyObject *QuickRow_call(QuickRow *self, PyObject *args, PyObject *kwds) {
+    PyObject *cells, *line;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        PyErr_SetString(PyExc_TypeError, "QuickRow takes (cells, line)");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "QuickRow", 2, 2, &cells, &line)) return NULL;
+    if (self->number_at == NULL) {
+        PyErr_SetString(PyExc_TypeError, "QuickRow is not initialised");
+        return NULL;
+    }
+    if (!PyList_CheckExact(cells) || PyList_GET_SIZE(cells) != self->width) Py_RETURN_NONE;
+    long long *v = self->value;
+    long long total = 0;
+    for (Py_ssize_t i = 0; i < self->n_numbers; i++) {
+        if (!read_count(PyList_GET_ITEM(cells, self->number_at[i]), &self->digits[i],
+                        &self->digits_len[i], &v[i]))
+            Py_RETURN_NONE;
+        total += v[i];
+    }
+    for (Py_ssize_t i = 0; i < self->n_units; i++) {
+        PyObject *cell = PyList_GET_ITEM(cells, self->unit_at[i]);
+        if (!PyUnicode_CheckExact(cell) || has_text(cell)) Py_RETURN_NONE;
+    }
+    /* is_clean(): cast <= issued <= received, issued <= registered <= listed, turnout, sum */
+    long long reg = v[0], rec = v[1], iss = v[2], cst = v[3];
+    if (!(cst <= iss && iss <= rec && iss <= reg && cst * 100 <= reg * self->high_turnout &&
+          total == reg + rec + iss + 2 * cst))
+        Py_RETURN_NONE;
+    PyObject *cell = PyList_GET_ITEM(cells, self->station_at);
+    if (!PyUnicode_CheckExact(cell)) Py_RETURN_NONE;
+    PyObject *station = stripped(cell);
+    PyObject *source = NULL, *entered_by = NULL, *reason = NULL, *payload = NULL;
+    PyObject *out = NULL;
+    int failed = 0;
+    if (station == NULL || PyUnicode_GET_LENGTH(station) == 0) goto declined;
+    PyObject *listed = PyDict_GetItemWithError(self->registered, station); /* borrowed */
+    if (listed == NULL || !PyLong_Check(listed)) goto declined;
+    int overflow = 0;
+    long long voters = PyLong_AsLongLongAndOverflow(listed, &overflow);
+    if (overflow || (voters == -1 && PyErr_Occurred()) || reg > voters) goto declined;
+    source = optional_text(cells, self->source_at, &failed);
+    if (failed) goto declined;
+    if (source == NULL) {
+        Py_INCREF(self->official);
+        source = self->official;
+    }
+    PyObject *ok = PyObject_CallOneArg(self->valid_source, source);
+    if (ok == NULL) goto declined;
+    int valid = PyObject_IsTrue(ok);
+    Py_DECREF(ok);
+    if (valid != 1) goto declined;
+    entered_by = optional_text(cells, self->entered_at, &failed);
+    reason = optional_text(cells, self->reason_at, &failed);
+    if (failed) goto declined;
+    Buf *b = &self->buf;
+    b->len = 0;
+    for (Py_ssize_t i = 0; i < self->n_parts; i++) {
+        int rc;
+        if (self->literal[i] != NULL) {
+            rc = buf_put(b, self->literal[i], self->literal_len[i]);
+        } else if (self->slot[i] >= 0) {
+            rc = buf_put(b, self->digits[self->slot[i]], self->digits_len[self->slot[i]]);
+        } else {
+            PyObject *text = self->slot[i] == SLOT_ENTERED_BY ? entered_by
+                             : self->slot[i] == SLOT_REASON   ? reason
+                             : self->slot[i] == SLOT_SOURCE   ? source
+                                                              : station;
+            rc = text == NULL ? buf_put(b, "null", 4) : put_json_string(b, text, self->encode);
+        }
+        if (rc < 0) goto declined;
+    }
+    payload = PyUnicode_DecodeUTF8(b->data, b->len, "strict");
+    if (payload == NULL) goto declined;
+    out = PyTuple_Pack(4, station, source, payload, line);
+    goto done;
+declined:
+    /* the general path meets the same cell and reports any problem properly */
+    PyErr_Clear();
+    out = Py_None;
+    Py_INCREF(out);
+done:
+    Py_XDECREF(station);
+    Py_XDECREF(source);
+    Py_XDECREF(entered_by);
+    Py_XDECREF(reason);
+    Py_XDECREF(payload);
+    return out;
+}
+
+static PyTypeObject QuickRowType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "shailoo._speedups.QuickRow",
+    .tp_basicsize = sizeof(QuickRow),
+    .tp_dealloc = (destructor)QuickRow_dealloc,
+    .tp_call = (ternaryfunc)QuickRow_call,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A clean CSV row to (station, source, payload JSON, line), else None.",
+    .tp_init = (initproc)QuickRow_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* ---- chain_rows ------------------------------------------------------------------------------ */
+
+static EVP_MD *sha256_md = NULL;
+
+static PyObject *hex_str(const unsigned char *digest, unsigned int n) {
+    static const char hexdigits[] = "0123456789abcdef";
+    PyObject *s = PyUnicode_New((Py_ssize_t)n * 2, 127);
+    if (s == NULL) return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(s);
+    for (unsigned int i = 0; i < n; i++) {
+        out[2 * i] = (Py_UCS1)hexdigits[digest[i] >> 4];
+        out[2 * i + 1] = (Py_UCS1)hexdigits[digest[i] & 15];
+    }
+    return s;
+}
+
+PyDoc_STRVAR(chain_rows_doc,
+"chain_rows(election_id, author, recorded_at, head_seq, head_hash, items, fronts, middle,\n"
+"           after_prev, tail) -> list of ledger rows\n\n"
+"The loop of shailoo.ledger.store.chain_protocol_rows: for each (kind, payload_json, station,\n"
+"source) of items, the event text fronts[kind] + payload_json + middle + prev hash +\n"
+"after_prev + seq + tail, its SHA-256 in lowercase hex, and the row. ValueError for an\n"
+"unknown kind or an item without station or source.");
+
+static PyObject *chain_rows(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "chain_rows takes 10 arguments");
+        return NULL;
+    }
+    PyObject *election_id = args[0], *author = args[1], *recorded_at = args[2];
+    PyObject *head_hash = args[4], *items = args[5], *fronts = args[6];
+    long long seq = PyLong_AsLongLong(args[3]);
+    if (seq == -1 && PyErr_Occurred()) return NULL;
+    if (!PyUnicode_Check(head_hash) || !PyDict_Check(fronts)) {
+        PyErr_SetString(PyExc_TypeError, "head_hash must be a str and fronts a dict");
+        return NULL;
+    }
+    Py_ssize_t middle_len, after_len, tail_len;
+    const char *middle = PyUnicode_Check(args[7]) ? utf8_of(args[7], &middle_len) : NULL;
+    const char *after_prev = PyUnicode_Check(args[8]) ? utf8_of(args[8], &after_len) : NULL;
+    const char *tail = PyUnicode_Check(args[9]) ? utf8_of(args[9], &tail_len) : NULL;
+    if (middle == NULL || after_prev == NULL || tail == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "text parts must be str");
+        return NULL;
+    }
+    PyObject *seq_items = PySequence_Fast(items, "items must be a sequence");
+    if (seq_items == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq_items);
+    PyObject *rows = PyList_New(n);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    Buf b = {NULL, 0, 0};
+    PyObject *prev = head_hash;
+    Py_INCREF(prev);
+    if (rows == NULL || ctx == NULL) {
+        if (ctx == NULL) PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq_items, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) {
+            PyErr_SetString(PyExc_TypeError, "an item is (kind, payload_json, station, source)");
+            goto fail;
+        }
+        PyObject *kind = PyTuple_GET_ITEM(item, 0), *payload = PyTuple_GET_ITEM(item, 1);
+        PyObject *station = PyTuple_GET_ITEM(item, 2), *source = PyTuple_GET_ITEM(item, 3);
+        PyObject *front = PyDict_GetItemWithError(fronts, kind);
+        if (front == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_ValueError, "%R is not a protocol event kind", kind);
+            goto fail;
+        }
+        int has_station = PyObject_IsTrue(station), has_source = PyObject_IsTrue(source);
+        if (has_station < 0 || has_source < 0) goto fail;
+        if (!has_station || !has_source) {
+            PyErr_Format(PyExc_ValueError, "a %S payload needs a station and a source", kind);
+            goto fail;
+        }
+        if (!PyUnicode_Check(front) || !PyUnicode_Check(payload)) {
+            PyErr_SetString(PyExc_TypeError, "event fronts and payloads must be str");
+            goto fail;
+        }
+        seq += 1;
+        char number[24];
+        int number_len = snprintf(number, sizeof number, "%lld", seq);
+        Py_ssize_t front_len, payload_len, prev_len;
+        const char *f = utf8_of(front, &front_len);
+        const char *p = f ? utf8_of(payload, &payload_len) : NULL;
+        const char *h = p ? utf8_of(prev, &prev_len) : NULL;
+        if (h == NULL) goto fail;
+        b.len = 0;
+        if (buf_put(&b, f, front_len) < 0 || buf_put(&b, p, payload_len) < 0 ||
+            buf_put(&b, middle, middle_len) < 0 || buf_put(&b, h, prev_len) < 0 ||
+            buf_put(&b, after_prev, after_len) < 0 || buf_put(&b, number, number_len) < 0 ||
+            buf_put(&b, tail, tail_len) < 0)
+            goto fail;
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int digest_len = 0;
+        if (!EVP_DigestInit_ex(ctx, sha256_md, NULL) || !EVP_DigestUpdate(ctx, b.data, (size_t)b.len) ||
+            !EVP_DigestFinal_ex(ctx, digest, &digest_len)) {
+            PyErr_SetString(PyExc_RuntimeError, "OpenSSL SHA-256 failed");
+            goto fail;
+        }
+        PyObject *hash = hex_str(digest, digest_len);
+        PyObject *seq_obj = hash ? PyLong_FromLongLong(seq) : NULL;
+        if (seq_obj == NULL) {
+            Py_XDECREF(hash);
+            goto fail;
+        }
+        PyObject *row = PyTuple_New(10);
+        if (row == NULL) {
+            Py_DECREF(hash);
+            Py_DECREF(seq_obj);
+            goto fail;
+        }
+        PyObject *fields[10] = {election_id, seq_obj, kind,    author,  recorded_at,
+                                prev,        hash,    payload, station, source};
+        for (int k = 0; k < 10; k++) {
+            if (k != 1 && k != 6) Py_INCREF(fields[k]);
+            PyTuple_SET_ITEM(row, k, fields[k]);
+        }
+        /* the row holds prev now; the next event's prev is this hash */
+        Py_DECREF(prev);
+        prev = hash;
+        Py_INCREF(prev);
+        PyList_SET_ITEM(rows, i, row);
+    }
+    Py_DECREF(prev);
+    Py_DECREF(seq_items);
+    EVP_MD_CTX_free(ctx);
+    PyMem_Free(b.data);
+    return rows;
+fail:
+    Py_XDECREF(prev);
+    Py_DECREF(seq_items);
+    Py_XDECREF(rows);
+    if (ctx != NULL) EVP_MD_CTX_free(ctx);
+    PyMem_Free(b.data);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"chain_rows", (PyCFunction)(void (*)(void))chain_rows, METH_FASTCALL, chain_rows_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "shailoo._speedups",
+    "The per-row loops of a national import in C (optional; see shailoo.speedups).", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__speedups(void) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    /* fetched once: EVP_sha256() would be looked up in the provider on every digest */
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+#else
+    sha256_md = (EVP_MD *)EVP_sha256();
+#endif
+    if (sha256_md == NULL) {
+        PyErr_SetString(PyExc_ImportError, "OpenSSL has no SHA-256");
+        return NULL;
+    }
+    if (PyType_Ready(&QuickRowType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&QuickRowType);
+    if (PyModule_AddObject(m, "QuickRow", (PyObject *)&QuickRowType) < 0) {
+        Py_DECREF(&QuickRowType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
