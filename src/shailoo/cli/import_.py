@@ -9,7 +9,7 @@ from pathlib import Path
 
 from shailoo.cli import add_command
 from shailoo.cli.init import add_db_arguments, default_author
-from shailoo.ledger import default_db, is_postgres, open_store
+from shailoo.ledger import default_db, default_key_path, is_postgres, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,10 +59,11 @@ def run(args: argparse.Namespace) -> int:
         )
         signed = None
         if args.key or os.environ.get("SHAILOO_KEY") or not is_postgres(db):
-            from shailoo.ledger.signing import default_key_path, load_key, sign_head
-
             key_path = default_key_path(db, args.key)
             if key_path.exists():
+                # only now: signing needs cryptography (about 20 ms of imports)
+                from shailoo.ledger.signing import load_key, sign_head
+
                 signed = sign_head(store, summary.election_id, load_key(key_path))
     if args.json:
         out = summary.to_dict()

@@ -13,16 +13,13 @@ import csv
 import gc
 import itertools
 import json
-import multiprocessing
-import pickle
 import sys
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from shailoo.checks.protocol import CODES, Finding, check_units
 from shailoo.domain.errors import InputError
@@ -53,6 +50,9 @@ from shailoo.io.canonical import (
     read_protocol_counts,
 )
 from shailoo.ledger.store import Store
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 REPORT_COLUMNS = ("file", "line", "column", "code", "severity", "message", "values", "row")
 #: short names of the row rules that are not protocol checks (for the summary)
@@ -392,6 +392,8 @@ def _parse_in_child(
     dies (even by SIGKILL), the next send fails with a broken pipe and this process ends
     instead of waiting forever on a full pipe.
     """
+    import pickle  # imported by multiprocessing already; here for its exception type
+
     parent_end.close()
     gc.disable()  # this process only makes acyclic rows and batches (see shailoo.gc_pause)
     try:
@@ -417,6 +419,9 @@ def _batches_from_child(
 ) -> Iterator[BatchMessage] | None:
     """Parse in a forked process (None where ``fork`` is not available): the two halves of an
     import, reading + checking and chaining + writing, then use two cores."""
+    # imported here: about 15 ms of start-up that an import of a small file does not need
+    import multiprocessing
+
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:

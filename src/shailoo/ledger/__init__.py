@@ -12,11 +12,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from shailoo.domain.errors import NotFound
+from shailoo.domain.errors import InputError, NotFound
 from shailoo.domain.events import Event
 from shailoo.ledger.store import Checkpoint, Store, Writer
 
-__all__ = ["Checkpoint", "Event", "Store", "Writer", "default_db", "is_postgres", "open_store"]
+__all__ = [
+    "Checkpoint",
+    "Event",
+    "Store",
+    "Writer",
+    "default_db",
+    "default_key_path",
+    "is_postgres",
+    "open_store",
+]
 
 #: database used when neither ``--db`` nor ``SHAILOO_DB`` says otherwise
 DEFAULT_DB = "shailoo.db"
@@ -30,6 +39,20 @@ def is_postgres(db: str) -> bool:
 def default_db(db: str | None = None) -> str:
     """``db`` if given, else ``$SHAILOO_DB``, else ``./shailoo.db``."""
     return db or os.environ.get("SHAILOO_DB") or DEFAULT_DB
+
+
+def default_key_path(db: str, key: str | None = None) -> Path:
+    """Where the commission's private key is: ``key``, ``$SHAILOO_KEY`` or ``<sqlite db>.key``
+    (:mod:`shailoo.ledger.signing` reads and uses it)."""
+    chosen = key or os.environ.get("SHAILOO_KEY")
+    if chosen:
+        return Path(chosen)
+    if is_postgres(db):
+        raise InputError(
+            "a PostgreSQL ledger needs the commission key's path: pass --key PATH or set SHAILOO_KEY",
+            rule="key-required",
+        )
+    return Path(db + ".key")
 
 
 def open_store(

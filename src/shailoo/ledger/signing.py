@@ -20,23 +20,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shailoo.domain.errors import InputError, LedgerError
+
+# where the key is: in the package, so that a command can look for it without importing
+# cryptography (about 20 ms) when there is none; still importable from here
+from shailoo.ledger import default_key_path as default_key_path
 from shailoo.ledger.encoding import canonical_json
 from shailoo.ledger.store import Checkpoint, Store, utc_now
 
 CHECKPOINT_TYPE = "shailoo.checkpoint.v1"
-
-
-def default_key_path(db: str, key: str | None = None) -> Path:
-    """Where the commission's private key is: ``key``, ``$SHAILOO_KEY`` or ``<sqlite db>.key``."""
-    chosen = key or os.environ.get("SHAILOO_KEY")
-    if chosen:
-        return Path(chosen)
-    if db.startswith(("postgresql://", "postgres://")):
-        raise InputError(
-            "a PostgreSQL ledger needs the commission key's path: pass --key PATH or set SHAILOO_KEY",
-            rule="key-required",
-        )
-    return Path(db + ".key")
 
 
 def public_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
