@@ -3,9 +3,9 @@
 ``PostgresStore._insert_rows`` sends rows with binary ``COPY``: no escaping on either side, so
 backslashes, tabs, newlines, ``\\N`` or ``\\.`` in a payload, an author or a station id must come
 back byte for byte (a text-format COPY that forgot one escape would change them silently). The
-store no longer runs ``ANALYZE`` during imports; the second half checks that a batch's look-up
-of stored protocols still probes the head table's key when the table is large and has no (or
-stale) statistics.
+store runs no ``ANALYZE`` during imports; the second half checks that a batch's look-up of
+stored protocols probes the events' station index when the table is large and has no (or stale)
+statistics, and that the newest protocols of an older ledger (a table then, a view now) are found.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from shailoo.domain.errors import LedgerError
-from shailoo.ledger.postgres import PostgresStore, to_psycopg
-from shailoo.ledger.store import HEAD_JOIN
+from shailoo.ledger.postgres import LATEST_ROWS, PostgresStore, to_psycopg
+from shailoo.ledger.store import COLUMNS
 from shailoo.ledger.verify import verify_store
 
 pytestmark = pytest.mark.postgres
@@ -107,30 +107,67 @@ def test_a_value_of_the_wrong_type_is_refused(pg_store: PostgresStore) -> None:
 
 
 @pytest.mark.parametrize("statistics", ["none", "stale"])
-def test_lookup_probes_the_head_key_without_analyze(
+def test_lookup_probes_the_station_index_without_analyze(
     pg_store: PostgresStore, statistics: str
 ) -> None:
-    """With 200,000 heads and no ANALYZE since the table was empty (or ever), the look-up of a
-    batch's stations probes the primary key instead of scanning the head table."""
+    """With 200,000 protocol events and no ANALYZE since the table was empty (or ever), the
+    look-up of a batch's stations probes the events' station index instead of scanning them."""
     conn = pg_store.conn
     # autovacuum must not refresh the statistics behind the test's back
-    conn.execute("ALTER TABLE ledger_protocol_head SET (autovacuum_enabled = false)")
+    conn.execute("ALTER TABLE ledger_event SET (autovacuum_enabled = false)")
     if statistics == "stale":
-        conn.execute("ANALYZE ledger_protocol_head")  # empty: zero rows recorded
+        conn.execute("ANALYZE ledger_event")  # empty: zero rows recorded
     with (
         conn.cursor() as cur,
-        cur.copy(
-            "COPY ledger_protocol_head (election_id, station, source, seq) FROM STDIN"
-        ) as copy,
+        cur.copy(f"COPY ledger_event ({', '.join(COLUMNS)}) FROM STDIN") as copy,
     ):
         for n in range(200_000):
-            copy.write_row(("big", f"s{n:06d}", "official", n + 2))
+            row = (
+                "big",
+                n + 2,
+                "protocol.recorded",
+                "a",
+                "t",
+                "p",
+                "h",
+                "{}",
+                f"s{n:06d}",
+                "official",
+            )
+            copy.write_row(row)
     (reltuples,) = conn.execute(
-        "SELECT reltuples FROM pg_class WHERE oid = 'ledger_protocol_head'::regclass"
+        "SELECT reltuples FROM pg_class WHERE oid = 'ledger_event'::regclass"
     ).fetchone() or (None,)
     assert reltuples == (-1 if statistics == "none" else 0)
-    sql = to_psycopg(f"{HEAD_JOIN} AND h.station IN ({PostgresStore._stations_in_json})")
+    sql = to_psycopg(
+        LATEST_ROWS.format(stations=f"AND station IN ({PostgresStore._stations_in_json})")
+    )
     stations = json.dumps([f"s{n:06d}" for n in range(0, 200_000, 20)])  # 10,000, like a batch
-    plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + sql, ("big", stations)))
-    assert "ledger_protocol_head_pkey" in plan, plan
-    assert "Seq Scan on ledger_protocol_head" not in plan, plan
+    plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + sql, ("big", stations, "big")))
+    assert "ledger_event_station_lookup" in plan, plan
+    assert "Seq Scan on ledger_event" not in plan, plan
+    rows = pg_store.latest_protocol_texts("big", ["s000020", "s000021", "nowhere"])
+    assert sorted(rows) == [("s000020", "official"), ("s000021", "official")]
+
+
+def test_an_older_ledger_s_head_table_becomes_the_view(pg_url: str, pg_schema: str) -> None:
+    """A ledger written when the newest protocols were a table: opening it puts the view in
+    its place, and the newest protocols are still found."""
+    with PostgresStore(pg_url, schema=pg_schema) as store:
+        eid = _eid()
+        store.append(eid, [("election.defined", {"election_id": eid}, "cec")])
+        payload = {"station": "1", "source": "official", "votes": {"a": 1}}
+        store.append(eid, [("protocol.recorded", payload, "op")])
+        store.conn.execute("DROP VIEW ledger_protocol_head")
+        store.conn.execute(
+            "CREATE TABLE ledger_protocol_head (election_id TEXT NOT NULL, station TEXT NOT NULL, "
+            "source TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (station, election_id, source))"
+        )
+    with PostgresStore(pg_url, schema=pg_schema) as again:
+        (kind,) = again.conn.execute(
+            "SELECT relkind FROM pg_class WHERE oid = 'ledger_protocol_head'::regclass"
+        ).fetchone() or (None,)
+        assert kind == "v"
+        assert list(again.latest_protocols(eid)) == [("1", "official")]
+        (report,) = verify_store(again, eid)
+        assert report.ok, report

@@ -120,13 +120,19 @@ def test_concurrent_writers_never_fork(store_factory: object) -> None:
 
 def test_an_old_ledger_gets_its_newest_protocol_table_when_opened(store_factory: object) -> None:
     """A ledger written before the newest-protocol table existed (simulated by emptying it):
-    the next store opened on it fills the table from the chain, and verify agrees."""
+    the next store opened on it fills the table from the chain, and verify agrees. On
+    PostgreSQL the table is a view of the events, which cannot be emptied on its own
+    (tests/ledger/test_postgres_copy.py: an older table there becomes the view)."""
     first: Store = store_factory()  # type: ignore[operator]
     first.append("kg-2020", [("election.defined", election().to_payload(), "cec")])
     for n, station in enumerate(["1", "2", "1"]):
         first.append("kg-2020", [("protocol.recorded", protocol(station, n), "op")])
-    first.execute("DELETE FROM ledger_protocol_head")
-    assert not first.latest_protocols("kg-2020")
+    if first.head_table:
+        first.execute("DELETE FROM ledger_protocol_head")
+        assert not first.latest_protocols("kg-2020")
+    else:
+        with pytest.raises(LedgerError, match="view"):
+            first.execute("DELETE FROM ledger_protocol_head")
     again: Store = store_factory()  # type: ignore[operator]
     latest = again.latest_protocols("kg-2020")
     assert {k: e.seq for k, e in latest.items()} == {("1", "official"): 4, ("2", "official"): 3}

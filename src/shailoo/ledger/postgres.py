@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,13 +40,6 @@ CREATE TABLE IF NOT EXISTS ledger_event (
 );
 CREATE INDEX IF NOT EXISTS ledger_event_station_lookup
     ON ledger_event (station, election_id, seq);
-CREATE TABLE IF NOT EXISTS ledger_protocol_head (
-    election_id TEXT NOT NULL,
-    station TEXT NOT NULL,
-    source TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    PRIMARY KEY (station, election_id, source)
-);
 CREATE TABLE IF NOT EXISTS ledger_checkpoint (
     election_id TEXT NOT NULL,
     seq BIGINT NOT NULL,
@@ -88,19 +81,24 @@ def _lock_key(schema: str, election_id: str) -> int:
 #: the types of :data:`~shailoo.ledger.store.COLUMNS` in ``ledger_event``
 EVENT_TYPES = tuple("int8" if c == "seq" else "text" for c in COLUMNS)
 EVENT_COPY = f"COPY ledger_event ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-#: the types of ``(election_id, station, source, seq)`` in ``ledger_protocol_head``
-HEAD_TYPES = ("text", "text", "text", "int8")
-HEAD_COPY = (
-    "COPY ledger_protocol_head (election_id, station, source, seq) FROM STDIN (FORMAT BINARY)"
+
+# The newest protocol per (station, source) is not a table here, as it is in SQLite, but a view
+# of the events: keeping a table beside them cost a quarter of the server's work in an import
+# (an insert and a key entry more per protocol; bench/RESULTS.md), and the station index of the
+# events answers the same look-ups. The view keeps the name, so queries (and verify) read it
+# as before; a ledger written when it was a table gets the view instead when opened.
+HEAD_VIEW = (
+    "CREATE VIEW ledger_protocol_head AS "
+    "SELECT election_id, station, source, MAX(seq) AS seq FROM ledger_event "
+    "WHERE station IS NOT NULL GROUP BY election_id, station, source"
 )
 
-# The batch's heads travel as one JSON text: psycopg adapts a Python list to an array
-# element by element in Python (0.6 s per 100,000 heads), json.dumps does it in C, and the
-# statement text stays the same for every batch (prepared once).
-HEAD_UPSERT = (
-    "INSERT INTO ledger_protocol_head (election_id, station, source, seq) "
-    "SELECT %s, h->>0, h->>1, (h->>2)::bigint FROM jsonb_array_elements(%s::jsonb) h "
-    "ON CONFLICT (station, election_id, source) DO UPDATE SET seq = excluded.seq"
+#: the rows of the newest protocol events of one election (``{stations}``: a filter or nothing);
+#: the filter sits inside the grouping, so a batch's look-up probes the station index
+LATEST_ROWS = (
+    f"SELECT {', '.join('e.' + c for c in COLUMNS)} FROM ledger_event e JOIN ("
+    "SELECT MAX(seq) AS seq FROM ledger_event WHERE election_id = ? AND station IS NOT NULL "
+    "{stations} GROUP BY station, source) h ON e.seq = h.seq WHERE e.election_id = ?"
 )
 
 
@@ -108,6 +106,7 @@ class PostgresStore(Store):
     """Ledger in PostgreSQL at ``url``; ``schema`` (created if missing) isolates tests."""
 
     backend = "postgresql"
+    head_table = False
     # The station ids of a look-up as one JSON text, like the heads above, sorted: the planner
     # then probes the head table's key (and the events' key) in order instead of in hash order,
     # 25-35 % less server CPU per look-up of 10,000 stations (bench figures in bench/RESULTS.md).
@@ -132,7 +131,44 @@ class PostgresStore(Store):
             # concurrent first connections would race on CREATE TABLE IF NOT EXISTS
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(self.schema, ""),))
             self.conn.execute(SCHEMA)
-            self._rebuild_heads_if_missing()
+            self._create_head_view()
+
+    def _create_head_view(self) -> None:
+        """Create the ``ledger_protocol_head`` view, replacing the table of older ledgers (its
+        rows are derived from the events, so nothing is lost)."""
+        row = self.conn.execute(
+            "SELECT relkind FROM pg_class WHERE oid = to_regclass('ledger_protocol_head')"
+        ).fetchone()
+        kind = str(row[0]) if row else None
+        if kind == "v":
+            return
+        if kind is not None:
+            self.conn.execute("DROP TABLE ledger_protocol_head")
+        self.conn.execute(HEAD_VIEW)
+
+    def _rebuild_heads_if_missing(self) -> None:
+        """Nothing to rebuild: the newest protocols are a view (:data:`HEAD_VIEW`)."""
+
+    def has_protocols(self, election_id: str) -> bool:
+        """True if any protocol of the election is stored."""
+        return bool(
+            self.query(
+                "SELECT 1 FROM ledger_event WHERE election_id = ? AND station IS NOT NULL LIMIT 1",
+                (election_id,),
+            )
+        )
+
+    def _latest_rows(
+        self, election_id: str, stations: Collection[str] | None
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the newest protocol events of ``stations`` (all when None)."""
+        if stations is None:
+            return self.query(LATEST_ROWS.format(stations=""), (election_id, election_id))
+        station_list = sorted(set(stations))
+        if not station_list:
+            return []
+        sql = LATEST_ROWS.format(stations=f"AND station IN ({self._stations_in_json})")
+        return self.query(sql, (election_id, json.dumps(station_list), election_id))
 
     @contextmanager
     def _write_tx(self, election_id: str) -> Iterator[tuple[int, str]]:
@@ -170,23 +206,10 @@ class PostgresStore(Store):
                 raise LedgerError(
                     f"an event row has a value of the wrong type for its column: {exc}"
                 ) from exc
-            if heads and new_heads:
-                # none exists yet (the caller looked under the lock): COPY, no conflict check
-                with cur.copy(HEAD_COPY) as copy:
-                    copy.set_types(HEAD_TYPES)
-                    for head in heads:
-                        copy.write_row(head)
-            elif heads:
-                # one statement for the whole batch (heads are all of one election)
-                eid = heads[0][0]
-                if any(h[0] != eid for h in heads):
-                    raise LedgerError("protocol heads of one batch must be of one election")
-                cur.execute(HEAD_UPSERT, (eid, json.dumps([h[1:] for h in heads])))
-            # No ANALYZE of the head table here (there was one every 20,000 heads: 10 % of the
-            # server's work in an import). The look-up's plan does not need statistics: the
-            # planner sizes a table by its current pages, so a batch's look-up probes the primary
-            # key once the table is large and hashes a scan of it while it is small, with fresh,
-            # stale or no statistics (tests/ledger/test_postgres_copy.py checks the large case).
+            # ``heads`` is not written: the newest protocols are a view of these rows. No
+            # ANALYZE either: the planner sizes a table by its current pages, so a batch's
+            # look-up probes the station index once the table is large, with fresh, stale or
+            # no statistics (tests/ledger/test_postgres_copy.py checks it).
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query with ``?`` placeholders; return all rows as tuples."""

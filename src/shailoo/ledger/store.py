@@ -318,7 +318,9 @@ class Writer:
     def _insert_protocol_rows(self, rows: Sequence[tuple[Any, ...]], *, new_heads: bool) -> None:
         """Insert protocol event rows and their newest-protocol entries; move the head."""
         eid = self.election_id
-        if new_heads:
+        if not self.store.head_table:
+            heads = []
+        elif new_heads:
             heads = [(eid, r[8], r[9], r[1]) for r in rows]
         else:
             # one entry per (station, source), the newest: an upsert must not meet a key twice
@@ -346,6 +348,8 @@ class Store(AbstractContextManager["Store"]):
 
     #: ``"sqlite"`` or ``"postgresql"``
     backend: str = ""
+    #: whether ``ledger_protocol_head`` is a table the store fills (False: a view)
+    head_table: bool = True
     #: table reference for look-ups by station (SQLite's planner needs ``INDEXED BY`` there:
     #: without statistics it prefers scanning the election's primary-key range)
     _by_station: str = "ledger_event"
