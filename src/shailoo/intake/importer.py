@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from shailoo.checks.protocol import CODES, Finding, check_units
+from shailoo.domain.definition import outline_from_json
 from shailoo.domain.errors import InputError
 from shailoo.domain.events import protocol_from_payload
 from shailoo.domain.model import Protocol
@@ -479,6 +480,7 @@ def import_file(
     report_path: str | Path | None = None,
     progress: bool = True,
     allow_observer_sources: bool = False,
+    definition_text: str | None = None,
 ) -> ImportSummary:
     """Import a canonical protocol file (CSV, XLSX, JSON, JSON Lines) into an election.
 
@@ -492,13 +494,20 @@ def import_file(
     Rows whose source is ``observer:<id>`` are refused with P007 unless
     ``allow_observer_sources`` (for a caller that checked the observer's accreditation and
     scope, as ``shailoo observer copies`` does).
+
+    ``definition_text``: :meth:`Store.definition_text` of the election (``election_id``, or
+    the current one), when the caller has read it already; else it is read here.
     """
     path = Path(path)
     check_file(path)  # a folder or a missing file, named as such, before anything is read
     report_target = Path(report_path) if report_path else report_path_for(path)
     _check_report_target(report_target)
     eid = election_id or store.current_election()
-    table = ElectionTable.of(store, eid, allow_observer_sources=allow_observer_sources)
+    if definition_text is None:
+        table = ElectionTable.of(store, eid, allow_observer_sources=allow_observer_sources)
+    else:
+        outline = outline_from_json(definition_text)
+        table = ElectionTable(outline, allow_observer_sources=allow_observer_sources)
     party_ids = table.party_ids
     fmt = file_format(path)
     total = check_utf8(path) - 1 if fmt in ("csv", "jsonl") else None
