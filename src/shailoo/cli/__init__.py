@@ -10,6 +10,7 @@ one line on stderr with its exit code (2 for bad input), never as a traceback; s
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import pkgutil
 import sys
@@ -94,8 +95,19 @@ def add_action(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``shailoo`` console script."""
-    words = list(sys.argv[1:] if argv is None else argv)
+    """Entry point of the ``shailoo`` console script (``argv``: the words after ``shailoo``;
+    default: the program's command line, and the process then ends)."""
+    code = _run(list(sys.argv[1:] if argv is None else argv))
+    if argv is None:
+        # The process ends next. Its exit runs the cycle collector over every object still
+        # alive (modules, classes, functions: 10-20 ms of a small import's 0.2 s); frozen, they
+        # are only freed. Not when called with words (tests, other programs): they go on.
+        gc.freeze()
+    return code
+
+
+def _run(words: list[str]) -> int:
+    """Run the command line ``words``; return the exit code."""
     parser = build_parser(words[0] if words else None)
     args = parser.parse_args(words)
     if not getattr(args, "handler", None):
