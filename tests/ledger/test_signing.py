@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shailoo.domain.errors import InputError
@@ -41,6 +43,54 @@ def test_key_file_is_private_and_reloads(tmp_path: Path) -> None:
     assert (tmp_path / "c.key.pub").read_text().strip() == public_hex(key)
     with pytest.raises(InputError):
         create_key(path)  # never overwritten
+
+
+def _private_raw(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+def test_a_key_create_key_wrote_loads_as_cryptography_loads_it(
+    tmp_path: Path, line_ending: str
+) -> None:
+    # load_key reads that one form itself (no import of cryptography's serialization)
+    path = tmp_path / "c.key"
+    key = create_key(path)
+    path.write_bytes(path.read_bytes().replace(b"\n", line_ending.encode()))
+    reference = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(reference, Ed25519PrivateKey)
+    assert _private_raw(load_key(path)) == _private_raw(reference) == _private_raw(key)
+
+
+def test_other_key_files_are_read_by_cryptography(tmp_path: Path) -> None:
+    # not the fixed form: refused or read by cryptography, with the messages as before
+    key = Ed25519PrivateKey.generate()
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = tmp_path / "k"
+    for refused in (
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        ),
+        pkcs8.replace(b"\n-----END", b"!\n-----END"),  # a stray character in the base64
+    ):
+        path.write_bytes(refused)
+        with pytest.raises(InputError, match="not a PEM private key"):
+            load_key(path)
+    path.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(InputError, match="not an Ed25519 key"):
+        load_key(path)
 
 
 def test_signed_head_verifies_and_resigning_is_idempotent(store: Store) -> None:

@@ -12,11 +12,11 @@ of the ``election.defined`` event (``public_key``), so the chain itself carries 
 
 from __future__ import annotations
 
+import binascii
 import os
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shailoo.domain.errors import InputError, LedgerError
@@ -29,15 +29,39 @@ from shailoo.ledger.store import Checkpoint, Store, utc_now
 
 CHECKPOINT_TYPE = "shailoo.checkpoint.v1"
 
+# cryptography's serialization package (PEM, PKCS#8, SSH...) costs about 25 ms of imports, as
+# much again as Ed25519 itself; an import that signs its head only loads the key create_key
+# wrote. That file is the PEM of one fixed DER form (RFC 8410: PKCS#8 v1, no attributes)
+# around the 32-byte private key, read here directly; any other file goes to cryptography.
+_PEM_BEGIN, _PEM_END = b"-----BEGIN PRIVATE KEY-----", b"-----END PRIVATE KEY-----"
+_ED25519_PKCS8 = bytes.fromhex("302e020100300506032b657004220420")
+
+
+def _ed25519_pkcs8_key(data: bytes) -> Ed25519PrivateKey | None:
+    """The key of a PEM file in exactly the form :func:`create_key` writes, else None."""
+    text = data.strip()
+    if not (text.startswith(_PEM_BEGIN) and text.endswith(_PEM_END)):
+        return None
+    body = b"".join(text[len(_PEM_BEGIN) : -len(_PEM_END)].split())
+    try:
+        der = binascii.a2b_base64(body, strict_mode=True)
+    except binascii.Error:
+        return None
+    if len(der) != len(_ED25519_PKCS8) + 32 or not der.startswith(_ED25519_PKCS8):
+        return None
+    return Ed25519PrivateKey.from_private_bytes(der[len(_ED25519_PKCS8) :])
+
 
 def public_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """The raw 32-byte public key in lowercase hex."""
     pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+    return pub.public_bytes_raw().hex()
 
 
 def create_key(path: Path) -> Ed25519PrivateKey:
     """Create a new private key at ``path`` (mode 0600, never overwritten) and ``path.pub``."""
+    from cryptography.hazmat.primitives import serialization
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -64,6 +88,11 @@ def load_key(path: Path) -> Ed25519PrivateKey:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the commission key: {exc}", file=str(path)) from exc
+    fast = _ed25519_pkcs8_key(data)
+    if fast is not None:
+        return fast
+    from cryptography.hazmat.primitives import serialization
+
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except ValueError as exc:
