@@ -12,6 +12,9 @@
  *
  * chain_rows(...) is the loop of shailoo.ledger.store.chain_protocol_rows: the canonical text
  * of each protocol event, its SHA-256 (OpenSSL) and the ledger row.
+ *
+ * copy_rows(...) writes ledger rows in PostgreSQL's binary COPY format, so that the importer's
+ * parser process can send a batch as one bytes value (tests compare it with psycopg's).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -537,8 +540,97 @@ fail:
     return NULL;
 }
 
+/* ---- copy_rows ------------------------------------------------------------------------------- */
+
+static int put_be32(Buf *b, int32_t v) {
+    unsigned char x[4] = {(unsigned char)((uint32_t)v >> 24), (unsigned char)((uint32_t)v >> 16),
+                          (unsigned char)((uint32_t)v >> 8), (unsigned char)(uint32_t)v};
+    return buf_put(b, (const char *)x, 4);
+}
+
+PyDoc_STRVAR(copy_rows_doc,
+"copy_rows(rows, kinds) -> bytes\n\n"
+"The tuples of PostgreSQL's binary COPY format for rows (no signature, no trailer): kinds\n"
+"has one letter per column, 't' for text (a str, or None for NULL) and 'q' for int8 (an\n"
+"int). TypeError for a value of another type, as psycopg's own binary COPY.");
+
+static PyObject *copy_rows(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[1]) || !PyUnicode_IS_ASCII(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "copy_rows takes (rows, kinds: str of 't' and 'q')");
+        return NULL;
+    }
+    Py_ssize_t width = PyUnicode_GET_LENGTH(args[1]);
+    const char *kinds = (const char *)PyUnicode_1BYTE_DATA(args[1]);
+    if (width > 1600) {
+        PyErr_SetString(PyExc_ValueError, "a PostgreSQL row has at most 1600 columns");
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < width; k++) {
+        if (kinds[k] != 't' && kinds[k] != 'q') {
+            PyErr_Format(PyExc_ValueError, "column kind %c is not 't' or 'q'", kinds[k]);
+            return NULL;
+        }
+    }
+    PyObject *seq = PySequence_Fast(args[0], "rows must be a sequence");
+    if (seq == NULL) return NULL;
+    Buf b = {NULL, 0, 0};
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != width) {
+            PyErr_Format(PyExc_TypeError, "row %zd is not a tuple of %zd values", i, width);
+            goto fail;
+        }
+        unsigned char count[2] = {(unsigned char)(width >> 8), (unsigned char)width};
+        if (buf_put(&b, (const char *)count, 2) < 0) goto fail;
+        for (Py_ssize_t k = 0; k < width; k++) {
+            PyObject *v = PyTuple_GET_ITEM(row, k);
+            if (kinds[k] == 't') {
+                if (v == Py_None) {
+                    if (put_be32(&b, -1) < 0) goto fail;
+                    continue;
+                }
+                if (!PyUnicode_Check(v)) {
+                    PyErr_Format(PyExc_TypeError, "row %zd column %zd: %s, not a str or None", i,
+                                 k, Py_TYPE(v)->tp_name);
+                    goto fail;
+                }
+                Py_ssize_t len;
+                const char *u = utf8_of(v, &len);
+                if (u == NULL) goto fail;
+                if (len > INT32_MAX) {
+                    PyErr_Format(PyExc_ValueError, "row %zd column %zd: text too long", i, k);
+                    goto fail;
+                }
+                if (put_be32(&b, (int32_t)len) < 0 || buf_put(&b, u, len) < 0) goto fail;
+            } else {
+                if (!PyLong_Check(v)) {
+                    PyErr_Format(PyExc_TypeError, "row %zd column %zd: %s, not an int", i, k,
+                                 Py_TYPE(v)->tp_name);
+                    goto fail;
+                }
+                long long x = PyLong_AsLongLong(v);
+                if (x == -1 && PyErr_Occurred()) goto fail;
+                uint64_t u = (uint64_t)x;
+                unsigned char be[8];
+                for (int j = 0; j < 8; j++) be[j] = (unsigned char)(u >> (56 - 8 * j));
+                if (put_be32(&b, 8) < 0 || buf_put(&b, (const char *)be, 8) < 0) goto fail;
+            }
+        }
+    }
+    Py_DECREF(seq);
+    PyObject *out = PyBytes_FromStringAndSize(b.data ? b.data : "", b.len);
+    PyMem_Free(b.data);
+    return out;
+fail:
+    Py_DECREF(seq);
+    PyMem_Free(b.data);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"chain_rows", (PyCFunction)(void (*)(void))chain_rows, METH_FASTCALL, chain_rows_doc},
+    {"copy_rows", (PyCFunction)(void (*)(void))copy_rows, METH_FASTCALL, copy_rows_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,16 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shailoo.checks.protocol import check_protocol
-from shailoo.domain.errors import InputError
+from shailoo.domain.errors import InputError, LedgerError
 from shailoo.domain.model import Protocol, Station
 from shailoo.intake import create_election, import_file, importer, record_protocols
 from shailoo.intake.bulk import (
     Chained,
     ElectionTable,
+    Packed,
     Pending,
     Ready,
     chain_fresh,
     is_clean,
+    pack,
     prepare,
     record_chained,
 )
@@ -352,3 +354,44 @@ def test_a_chained_batch_is_recorded_anew_when_another_writer_came_first(store: 
     assert result.warnings == {"P108": 1}
     assert all(r.ok for r in verify_store(store))
     assert store.count("bulk") == 1 + 2 + result.recorded
+
+
+def _packed(chained: Chained) -> Packed:
+    from shailoo import speedups
+
+    assert speedups.native is not None
+    return pack(chained, speedups.native.copy_rows)
+
+
+def test_a_packed_batch_is_inserted_when_the_ledger_did_not_move(store: Store) -> None:
+    """The parser process's packed form of a batch stores the same rows (PostgreSQL), and a
+    store that does not take binary COPY data refuses it (SQLite)."""
+    ps = mixed_protocols()
+    define(store, eid="bulk")
+    define(store, eid="reference")
+    table, chained = _chained_batch(store, "bulk", ps)
+    packed = _packed(chained)
+    assert packed.ready() == chained.ready()
+    if not store.packs_rows:
+        with pytest.raises(LedgerError, match="does not take packed rows"):
+            record_chained(store, table, packed, "system")
+        return
+    result = record_chained(store, table, packed, "system")
+    assert (result.recorded, result.warnings) == (len(ps) - 3, {"P108": 1})
+    record_protocols(store, "reference", ps, "system")
+    assert payloads(store, "bulk") == payloads(store, "reference")
+    assert all(r.ok for r in verify_store(store))
+
+
+def test_a_packed_batch_is_recorded_anew_when_another_writer_came_first(store: Store) -> None:
+    ps = mixed_protocols()
+    define(store, eid="bulk")
+    table, chained = _chained_batch(store, "bulk", ps)
+    record_protocols(store, "bulk", [ps[5]], "operator")  # the same counts: a duplicate
+    if not store.packs_rows:
+        with pytest.raises(LedgerError, match="does not take packed rows"):
+            record_chained(store, table, _packed(chained), "system")
+        return
+    result = record_chained(store, table, _packed(chained), "system")
+    assert (result.duplicates, result.recorded) == (1, len(ps) - 3 - 1)
+    assert all(r.ok for r in verify_store(store))

@@ -37,6 +37,7 @@ from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, protoco
 from shailoo.domain.model import Protocol, is_valid_source
 from shailoo.intake.protocols import protocol_payload, protocol_payload_json
 from shailoo.io.canonical import CountRow, Header, QuickRow, count_row_protocol
+from shailoo.ledger.binary_copy import EVENT_KINDS, rows_from_copy
 from shailoo.ledger.store import Store, chain_protocol_rows, utc_now
 
 _string = json.encoder.encode_basestring  # what json uses with ensure_ascii=False
@@ -504,6 +505,42 @@ class Chained:
         return [(r[8], r[9], r[7], line) for r, line in zip(self.rows, self.lines, strict=True)]
 
 
+@dataclass
+class Packed:
+    """A :class:`Chained` batch whose rows travel as binary COPY data (for a store that
+    :attr:`~shailoo.ledger.store.Store.packs_rows`): the parser process sends one bytes value
+    instead of thousands of row tuples, and the writer sends it to the database unchanged."""
+
+    #: the head ``(seq, hash)`` the batch was chained after
+    after: tuple[int, str]
+    #: the head after the batch
+    head: tuple[int, str]
+    #: the rows in :mod:`shailoo.ledger.binary_copy` form
+    data: bytes
+    #: the file line of each row
+    lines: list[int]
+    #: warning code -> how many of the rows carry it
+    warnings: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        """How many rows the batch holds."""
+        return len(self.lines)
+
+    def ready(self) -> list[Ready]:
+        """The rows as :data:`Ready` entries, for recording them the ordinary way."""
+        rows = rows_from_copy(self.data)
+        return [(r[8], r[9], r[7], line) for r, line in zip(rows, self.lines, strict=True)]
+
+
+def pack(batch: Chained, copy_rows: Callable[[list[tuple[Any, ...]], str], bytes]) -> Packed:
+    """``batch`` as a :class:`Packed` one, its rows written by ``copy_rows``
+    (:func:`shailoo._speedups.copy_rows`)."""
+    return Packed(
+        batch.after, batch.head, copy_rows(batch.rows, EVENT_KINDS), batch.lines, batch.warnings
+    )
+
+
 def chain_fresh(
     table: ElectionTable,
     entries: Sequence[Ready | Pending],
@@ -539,13 +576,19 @@ def chain_fresh(
     return Chained(after, rows, lines, warnings), refused
 
 
-def record_chained(store: Store, table: ElectionTable, batch: Chained, author: str) -> BatchResult:
-    """Store a :class:`Chained` batch; when the ledger moved since it was chained (another
-    writer appended), record its rows the ordinary way (:func:`record_batch`) instead."""
+def record_chained(
+    store: Store, table: ElectionTable, batch: Chained | Packed, author: str
+) -> BatchResult:
+    """Store a :class:`Chained` (or :class:`Packed`) batch; when the ledger moved since it was
+    chained (another writer appended), record its rows the ordinary way
+    (:func:`record_batch`) instead."""
     with store.writing(table.election_id) as w:
-        done = w.append_chained(batch.rows, after=batch.after)
+        if isinstance(batch, Packed):
+            done = w.append_packed(batch.data, after=batch.after, head=batch.head)
+        else:
+            done = w.append_chained(batch.rows, after=batch.after)
     if done:
-        return BatchResult(recorded=len(batch.rows), warnings=dict(batch.warnings))
+        return BatchResult(recorded=len(batch.lines), warnings=dict(batch.warnings))
     # a row with warnings is checked again (they are counted, and may differ now)
     entries: list[Ready | Pending] = [
         r if r[2].endswith(_NO_WARNINGS) else Pending(r[3], protocol_from_payload(json.loads(r[2])))

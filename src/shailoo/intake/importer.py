@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from shailoo import speedups
 from shailoo.checks.protocol import CODES, Finding, check_units
 from shailoo.domain.definition import outline_from_json
 from shailoo.domain.errors import InputError
@@ -31,10 +32,12 @@ from shailoo.intake.bulk import (
     BatchResult,
     Chained,
     ElectionTable,
+    Packed,
     Pending,
     Ready,
     chain_fresh,
     is_clean,
+    pack,
     prepare,
     record_batch,
     record_chained,
@@ -186,7 +189,7 @@ def _check_report_target(target: Path) -> None:
 #: rejected row as ``(line, findings, cells by column)``; the entries come as a
 #: :class:`~shailoo.intake.bulk.Chained` batch when the parser process chained them
 BatchMessage = tuple[
-    int, "list[Ready | Pending] | Chained", list[tuple[int, list[Finding], dict[str, Any]]]
+    int, "list[Ready | Pending] | Chained | Packed", list[tuple[int, list[Finding], dict[str, Any]]]
 ]
 
 #: the first batch of the parser process (each next one doubles, up to the batch size): the
@@ -384,10 +387,30 @@ def chained_batches(
         yield rows_read, chained, rejected
 
 
+def packed_batches(
+    messages: Iterator[BatchMessage], table: ElectionTable, author: str, after: tuple[int, str]
+) -> Iterator[BatchMessage]:
+    """:func:`chained_batches`, each batch :func:`~shailoo.intake.bulk.pack`-ed: what the
+    parser process sends to a store that takes binary COPY data (needs the C module)."""
+    native = speedups.native
+    if native is None:
+        raise RuntimeError("packing rows needs shailoo._speedups")
+    for rows_read, chained, rejected in chained_batches(messages, table, author, after):
+        assert isinstance(chained, Chained)
+        yield rows_read, pack(chained, native.copy_rows), rejected
+
+
 def _parse_in_child(
-    path: Path, table: ElectionTable, batch_size: int, out: Connection, parent_end: Connection
+    path: Path,
+    table: ElectionTable,
+    batch_size: int,
+    chain: tuple[str, tuple[int, str]] | None,
+    out: Connection,
+    parent_end: Connection,
 ) -> None:  # pragma: no cover - runs in the forked parser process
     """The parser process: send every :data:`BatchMessage`, then None (or the exception).
+    ``chain`` = ``(author, head)``: chain and pack the batches from that head too
+    (:func:`packed_batches`).
 
     The inherited copy of the receiving end is closed first: then, if the importing process
     dies (even by SIGKILL), the next send fails with a broken pipe and this process ends
@@ -399,7 +422,10 @@ def _parse_in_child(
     gc.disable()  # this process only makes acyclic rows and batches (see shailoo.gc_pause)
     try:
         rows = read_protocol_counts(path, table.party_ids, checked_utf8=True, quick=table.quick_row)
-        for message in file_batches(rows, table, batch_size, FIRST_BATCH):
+        messages = file_batches(rows, table, batch_size, FIRST_BATCH)
+        if chain is not None:
+            messages = packed_batches(messages, table, chain[0], chain[1])
+        for message in messages:
             out.send(message)
         out.send(None)
     except (BrokenPipeError, ConnectionResetError):
@@ -416,10 +442,15 @@ def _parse_in_child(
 
 
 def _batches_from_child(
-    path: Path, table: ElectionTable, batch_size: int
+    path: Path,
+    table: ElectionTable,
+    batch_size: int,
+    chain: tuple[str, tuple[int, str]] | None = None,
 ) -> Iterator[BatchMessage] | None:
     """Parse in a forked process (None where ``fork`` is not available): the two halves of an
-    import, reading + checking and chaining + writing, then use two cores."""
+    import, reading + checking and chaining + writing, then use two cores. With ``chain``
+    (``(author, head)``) the process also chains the batches and packs them
+    (:func:`packed_batches`): this one then only writes."""
     # imported here: about 15 ms of start-up that an import of a small file does not need
     import multiprocessing
 
@@ -430,7 +461,7 @@ def _batches_from_child(
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
         target=_parse_in_child,
-        args=(path, table, batch_size, send, receive),
+        args=(path, table, batch_size, chain, send, receive),
         name="shailoo-parse",
         daemon=True,
     )
@@ -515,21 +546,27 @@ def import_file(
         path, party_ids, checked_utf8=total is not None, quick=table.quick_row
     )
     first = next(rows_iter, None)  # the header is checked here: a bad file records nothing
+    # Into an election with no protocol yet (a first import), each batch is checked and chained
+    # ahead while the writer thread stores the one before; record_chained checks under the
+    # lock that the ledger did not move meanwhile. (The head is read first: a protocol stored
+    # after that moves the head too.) Where the store takes binary COPY data, the parser
+    # process chains and packs (one bytes value per batch crosses the pipe); otherwise this
+    # thread chains, so that the parser's small entries cross it, not whole ledger rows.
+    head = store.head_link(eid)
+    fresh = not store.has_protocols(eid)
+    packable = fresh and store.packs_rows and speedups.native is not None
     batches: Iterator[BatchMessage] | None = None
+    packed = False
     if fmt == "csv" and total is not None and total >= PARSER_PROCESS_ROWS:
         rows_iter.close()  # type: ignore[attr-defined]
-        batches = _batches_from_child(path, table, max(1, batch_size))
+        chain = (author, head) if packable else None
+        batches = _batches_from_child(path, table, max(1, batch_size), chain)
+        packed = batches is not None and packable
     if batches is None:
         batches = file_batches(
             itertools.chain([] if first is None else [first], rows_iter), table, max(1, batch_size)
         )
-    # Into an election with no protocol yet (a first import), this thread also checks and
-    # chains each batch while the writer thread stores the one before; record_chained checks
-    # under the lock that the ledger did not move meanwhile. (The head is read first: a
-    # protocol stored after that moves the head too.) Chaining here rather than in the parser
-    # process sends the parser's small entries through the pipe, not whole ledger rows.
-    head = store.head_link(eid)
-    if not store.has_protocols(eid):
+    if fresh and not packed:
         batches = chained_batches(batches, table, author, head)
     report = _Report(report_target, str(path))
     summary = ImportSummary(file=str(path), election_id=eid)
@@ -572,7 +609,7 @@ def import_file(
                 summary.rows = rows_read
                 for line, findings, values in rejected:
                     reject(line, findings, values)
-                if isinstance(entries, Chained):
+                if isinstance(entries, Chained | Packed):
                     in_flight.append(writer.submit(record_chained, store, table, entries, author))
                 elif entries:
                     in_flight.append(writer.submit(record_batch, store, table, entries, author))

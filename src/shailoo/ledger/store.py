@@ -315,6 +315,22 @@ class Writer:
         self._insert_protocol_rows(rows, new_heads=True)
         return True
 
+    def append_packed(self, data: bytes, *, after: tuple[int, str], head: tuple[int, str]) -> bool:
+        """:meth:`append_chained` for rows given as binary COPY data
+        (:mod:`shailoo.ledger.binary_copy`), chained after ``after`` up to ``head``; only for a
+        store that :attr:`Store.packs_rows` and keeps no head table."""
+        if not data:
+            return True
+        if not self.store.packs_rows or self.store.head_table:
+            raise LedgerError(f"the {self.store.backend} store does not take packed rows")
+        if (self.head_seq, self.head_hash) != after:
+            return False
+        if head[0] <= after[0]:
+            raise LedgerError("packed rows must move the head forward")
+        self.store._insert_packed(data)
+        self.head_seq, self.head_hash = head
+        return True
+
     def _insert_protocol_rows(self, rows: Sequence[tuple[Any, ...]], *, new_heads: bool) -> None:
         """Insert protocol event rows and their newest-protocol entries; move the head."""
         eid = self.election_id
@@ -350,6 +366,8 @@ class Store(AbstractContextManager["Store"]):
     backend: str = ""
     #: whether ``ledger_protocol_head`` is a table the store fills (False: a view)
     head_table: bool = True
+    #: whether the store takes rows as binary COPY data (:meth:`Writer.append_packed`)
+    packs_rows: bool = False
     #: table reference for look-ups by station (SQLite's planner needs ``INDEXED BY`` there:
     #: without statistics it prefers scanning the election's primary-key range)
     _by_station: str = "ledger_event"
@@ -374,6 +392,10 @@ class Store(AbstractContextManager["Store"]):
         """Insert event rows and upsert ``(election, station, source) -> seq`` of the newest
         protocols, in the current transaction (``new_heads``: none of them exists yet, so
         plain inserts suffice)."""
+        raise NotImplementedError
+
+    def _insert_packed(self, data: bytes) -> None:
+        """Insert event rows given as binary COPY data (stores that :attr:`packs_rows`)."""
         raise NotImplementedError
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
