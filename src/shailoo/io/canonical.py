@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -426,6 +427,40 @@ def row_values(row: Sequence[Any], header: Header) -> dict[str, str]:
     return {name: _text(row[i]) if i < len(row) else "" for name, i in header.index.items()}
 
 
+class CsvError(Exception):
+    """A record the csv module cannot read, on ``line`` (the cause is its ``csv.Error``)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"broken CSV record on line {line}")
+        self.line = line
+
+
+def csv_records(fh: IO[str], line: int = 0) -> Iterator[tuple[list[str], int]]:
+    """The records of a CSV text file opened with ``newline=""``, as the csv module reads
+    them, each with the number of the line it ends on (``line``: lines already read).
+
+    A line without a quote or NUL (a national file's every line) holds one record whose
+    cells are its text between commas; splitting it here is four times cheaper than the csv
+    module. Any other line, and one longer than the csv module's field limit (so that its
+    error stays), goes to the csv module with the lines its record needs. Raises
+    :class:`CsvError` from the csv module's error.
+    """
+    limit = csv.field_size_limit()
+    for raw in fh:
+        line += 1
+        if '"' in raw or "\x00" in raw or len(raw) > limit:
+            record = csv.reader(itertools.chain((raw,), fh))
+            try:
+                cells = next(record)
+            except csv.Error as exc:
+                raise CsvError(line + record.line_num - 1) from exc
+            line += record.line_num - 1  # the lines a quoted cell spanned
+            yield cells, line
+        else:
+            text = raw.rstrip("\r\n")
+            yield (text.split(",") if text else []), line
+
+
 def _csv_rows(
     path: Path,
     party_ids: Sequence[str],
@@ -445,8 +480,7 @@ def _csv_rows(
         had_rows = False
         quick_row = quick(header) if quick is not None else None
         try:
-            for cells in reader:
-                line = reader.line_num
+            for cells, line in csv_records(fh, reader.line_num):
                 if quick_row is not None:
                     done = quick_row(cells, line)
                     if done is not None:
@@ -472,10 +506,10 @@ def _csv_rows(
                     continue
                 had_rows = True
                 yield _parse_any_row(cells, header, line)
-        except csv.Error as exc:
+        except CsvError as exc:
             raise InputError(
-                f"broken CSV: {exc}", file=file, line=reader.line_num, rule="csv"
-            ) from exc
+                f"broken CSV: {exc.__cause__}", file=file, line=exc.line, rule="csv"
+            ) from exc.__cause__
         if not had_rows:
             # a header and nothing else (or only blank lines): exit 2, like an empty JSON array
             raise InputError("the file holds no protocols", file=file, rule="empty-file")
