@@ -93,6 +93,20 @@ def test_other_key_files_are_read_by_cryptography(tmp_path: Path) -> None:
         load_key(path)
 
 
+def test_a_password_protected_key_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "k"
+    path.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    with pytest.raises(InputError, match="encrypted with a password") as caught:
+        load_key(path)
+    assert caught.value.rule == "bad-key"
+
+
 def test_signed_head_verifies_and_resigning_is_idempotent(store: Store) -> None:
     key = Ed25519PrivateKey.generate()
     define(store, key)

@@ -91,11 +91,19 @@ def load_key(path: Path) -> Ed25519PrivateKey:
     fast = _ed25519_pkcs8_key(data)
     if fast is not None:
         return fast
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except ValueError as exc:
+    except TypeError as exc:  # cryptography's way of saying the key needs a password
+        raise InputError(
+            "the key file is encrypted with a password; shailoo signs with an unencrypted "
+            "Ed25519 key (made by `shailoo init`): keep that file offline instead",
+            file=str(path),
+            rule="bad-key",
+        ) from exc
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise InputError(
             "the file is not a PEM private key", file=str(path), rule="bad-key"
         ) from exc
