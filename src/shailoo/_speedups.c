@@ -130,6 +130,8 @@ typedef struct {
     const char **digits;
     Py_ssize_t *digits_len;
     long long *value;
+    Py_ssize_t *span_start;
+    Py_ssize_t *span_len;
     Buf buf;
 } QuickRow;
 
@@ -141,6 +143,8 @@ static void QuickRow_dealloc(QuickRow *self) {
     PyMem_Free(self->digits);
     PyMem_Free(self->digits_len);
     PyMem_Free(self->value);
+    PyMem_Free(self->span_start);
+    PyMem_Free(self->span_len);
     PyMem_Free(self->buf.data);
     Py_XDECREF(self->registered);
     Py_XDECREF(self->valid_source);
@@ -186,7 +190,10 @@ static int QuickRow_init(QuickRow *self, PyObject *args, PyObject *kwds) {
     self->digits = PyMem_Calloc((size_t)n, sizeof(char *));
     self->digits_len = PyMem_Calloc((size_t)n, sizeof(Py_ssize_t));
     self->value = PyMem_Calloc((size_t)n, sizeof(long long));
-    if (!self->number_at || !self->digits || !self->digits_len || !self->value) {
+    self->span_start = PyMem_Calloc((size_t)width + 1, sizeof(Py_ssize_t));
+    self->span_len = PyMem_Calloc((size_t)width + 1, sizeof(Py_ssize_t));
+    if (!self->number_at || !self->digits || !self->digits_len || !self->value ||
+        !self->span_start || !self->span_len) {
         PyErr_NoMemory();
         return -1;
     }
@@ -279,15 +286,19 @@ static int read_count(PyObject *cell, const char **digits, Py_ssize_t *len, long
     return 1;
 }
 
+/* How the two forms of a row give a cell: a new reference to its str (NULL with an error). */
+typedef PyObject *(*CellFn)(void *row, Py_ssize_t at);
+
 /* An optional text cell, stripped: a new reference, or NULL for none (also on error). */
-static PyObject *optional_text(PyObject *cells, Py_ssize_t at, int *failed) {
+static PyObject *optional_text(CellFn cell_of, void *row, Py_ssize_t at, int *failed) {
     if (at < 0) return NULL;
-    PyObject *cell = PyList_GET_ITEM(cells, at);
-    if (!PyUnicode_CheckExact(cell)) {
+    PyObject *cell = cell_of(row, at);
+    if (cell == NULL) {
         *failed = 1;
         return NULL;
     }
     PyObject *s = stripped(cell);
+    Py_DECREF(cell);
     if (s == NULL) {
         *failed = 1;
         return NULL;
@@ -299,48 +310,34 @@ static PyObject *optional_text(PyObject *cells, Py_ssize_t at, int *failed) {
     return s;
 }
 
-static PyObject *QuickRow_call(QuickRow *self, PyObject *args, PyObject *kwds) {
-    PyObject *cells, *line;
-    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
-        PyErr_SetString(PyExc_TypeError, "QuickRow takes (cells, line)");
-        return NULL;
-    }
-    if (!PyArg_UnpackTuple(args, "QuickRow", 2, 2, &cells, &line)) return NULL;
-    if (self->number_at == NULL) {
-        PyErr_SetString(PyExc_TypeError, "QuickRow is not initialised");
-        return NULL;
-    }
-    if (!PyList_CheckExact(cells) || PyList_GET_SIZE(cells) != self->width) Py_RETURN_NONE;
+/* is_clean() of shailoo.intake.bulk on the counts read, but for the station list's voters:
+ * cast <= issued <= received, issued <= registered, turnout, and the sum. */
+static int counts_clean(QuickRow *self, long long total) {
     long long *v = self->value;
-    long long total = 0;
-    for (Py_ssize_t i = 0; i < self->n_numbers; i++) {
-        if (!read_count(PyList_GET_ITEM(cells, self->number_at[i]), &self->digits[i],
-                        &self->digits_len[i], &v[i]))
-            Py_RETURN_NONE;
-        total += v[i];
-    }
-    for (Py_ssize_t i = 0; i < self->n_units; i++) {
-        PyObject *cell = PyList_GET_ITEM(cells, self->unit_at[i]);
-        if (!PyUnicode_CheckExact(cell) || has_text(cell)) Py_RETURN_NONE;
-    }
-    /* is_clean(): cast <= issued <= received, issued <= registered <= listed, turnout, sum */
     long long reg = v[0], rec = v[1], iss = v[2], cst = v[3];
-    if (!(cst <= iss && iss <= rec && iss <= reg && cst * 100 <= reg * self->high_turnout &&
-          total == reg + rec + iss + 2 * cst))
-        Py_RETURN_NONE;
-    PyObject *cell = PyList_GET_ITEM(cells, self->station_at);
-    if (!PyUnicode_CheckExact(cell)) Py_RETURN_NONE;
-    PyObject *station = stripped(cell);
-    PyObject *source = NULL, *entered_by = NULL, *reason = NULL, *payload = NULL;
-    PyObject *out = NULL;
+    return cst <= iss && iss <= rec && iss <= reg && cst * 100 <= reg * self->high_turnout &&
+           total == reg + rec + iss + 2 * cst;
+}
+
+/* The rest of a clean row once its counts are read and checked: the station (known, with
+ * registered <= its voters), the source (valid), the texts, the payload. None when the row
+ * must take the general path; the general path meets the same cell and reports any problem
+ * properly, so an error here is forgotten. */
+static PyObject *finish_row(QuickRow *self, CellFn cell_of, void *row, PyObject *line) {
+    PyObject *station = NULL, *source = NULL, *entered_by = NULL, *reason = NULL;
+    PyObject *payload = NULL, *out = NULL;
     int failed = 0;
+    PyObject *cell = cell_of(row, self->station_at);
+    if (cell == NULL) goto declined;
+    station = stripped(cell);
+    Py_DECREF(cell);
     if (station == NULL || PyUnicode_GET_LENGTH(station) == 0) goto declined;
     PyObject *listed = PyDict_GetItemWithError(self->registered, station); /* borrowed */
     if (listed == NULL || !PyLong_Check(listed)) goto declined;
     int overflow = 0;
     long long voters = PyLong_AsLongLongAndOverflow(listed, &overflow);
-    if (overflow || (voters == -1 && PyErr_Occurred()) || reg > voters) goto declined;
-    source = optional_text(cells, self->source_at, &failed);
+    if (overflow || (voters == -1 && PyErr_Occurred()) || self->value[0] > voters) goto declined;
+    source = optional_text(cell_of, row, self->source_at, &failed);
     if (failed) goto declined;
     if (source == NULL) {
         Py_INCREF(self->official);
@@ -351,8 +348,8 @@ static PyObject *QuickRow_call(QuickRow *self, PyObject *args, PyObject *kwds) {
     int valid = PyObject_IsTrue(ok);
     Py_DECREF(ok);
     if (valid != 1) goto declined;
-    entered_by = optional_text(cells, self->entered_at, &failed);
-    reason = optional_text(cells, self->reason_at, &failed);
+    entered_by = optional_text(cell_of, row, self->entered_at, &failed);
+    reason = optional_text(cell_of, row, self->reason_at, &failed);
     if (failed) goto declined;
     Buf *b = &self->buf;
     b->len = 0;
@@ -376,7 +373,6 @@ static PyObject *QuickRow_call(QuickRow *self, PyObject *args, PyObject *kwds) {
     out = PyTuple_Pack(4, station, source, payload, line);
     goto done;
 declined:
-    /* the general path meets the same cell and reports any problem properly */
     PyErr_Clear();
     out = Py_None;
     Py_INCREF(out);
@@ -389,6 +385,140 @@ done:
     return out;
 }
 
+static PyObject *list_cell(void *row, Py_ssize_t at) {
+    PyObject *cell = PyList_GET_ITEM((PyObject *)row, at);
+    if (!PyUnicode_CheckExact(cell)) {
+        PyErr_SetString(PyExc_TypeError, "a cell is not a str");
+        return NULL;
+    }
+    Py_INCREF(cell);
+    return cell;
+}
+
+static int check_ready(QuickRow *self) {
+    if (self->number_at == NULL) {
+        PyErr_SetString(PyExc_TypeError, "QuickRow is not initialised");
+        return -1;
+    }
+    return 0;
+}
+
+/* QuickRow(cells, line): a row the csv module read. */
+static PyObject *QuickRow_call(QuickRow *self, PyObject *args, PyObject *kwds) {
+    PyObject *cells, *line;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        PyErr_SetString(PyExc_TypeError, "QuickRow takes (cells, line)");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "QuickRow", 2, 2, &cells, &line)) return NULL;
+    if (check_ready(self) < 0) return NULL;
+    if (!PyList_CheckExact(cells) || PyList_GET_SIZE(cells) != self->width) Py_RETURN_NONE;
+    long long total = 0;
+    for (Py_ssize_t i = 0; i < self->n_numbers; i++) {
+        if (!read_count(PyList_GET_ITEM(cells, self->number_at[i]), &self->digits[i],
+                        &self->digits_len[i], &self->value[i]))
+            Py_RETURN_NONE;
+        total += self->value[i];
+    }
+    for (Py_ssize_t i = 0; i < self->n_units; i++) {
+        PyObject *cell = PyList_GET_ITEM(cells, self->unit_at[i]);
+        if (!PyUnicode_CheckExact(cell) || has_text(cell)) Py_RETURN_NONE;
+    }
+    if (!counts_clean(self, total)) Py_RETURN_NONE;
+    return finish_row(self, list_cell, cells, line);
+}
+
+/* A line's cells as byte ranges of its UTF-8 text. */
+typedef struct {
+    const char *text;
+    Py_ssize_t *start;
+    Py_ssize_t *len;
+} Spans;
+
+static PyObject *span_cell(void *row, Py_ssize_t at) {
+    Spans *spans = (Spans *)row;
+    return PyUnicode_DecodeUTF8(spans->text + spans->start[at], spans->len[at], "strict");
+}
+
+/* read_count() on a byte range. */
+static int read_count_span(const char *p, Py_ssize_t n, long long *value) {
+    if (n == 0 || n > MAX_DIGITS || (n > 1 && p[0] == '0')) return 0;
+    long long v = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return 0;
+        v = v * 10 + (p[i] - '0');
+    }
+    *value = v;
+    return 1;
+}
+
+/* Lines longer than this are left to the csv module (whose field limit, 131,072 by default,
+ * then decides); a protocol line is about a hundred characters. */
+#define MAX_LINE 65536
+
+PyDoc_STRVAR(QuickRow_line_doc,
+"line(raw, line) -> (station, source, payload, line) or None\n\n"
+"The same for one line of the file as read with newline='': a line holding a quote or a NUL,\n"
+"or longer than 65,536 characters, is declined (the csv module must read it); any other is\n"
+"split as raw.rstrip('\\r\\n').split(','), which is how the csv module reads such a line.");
+
+static PyObject *QuickRow_line(QuickRow *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "QuickRow.line takes (raw, line)");
+        return NULL;
+    }
+    if (check_ready(self) < 0) return NULL;
+    PyObject *raw = args[0];
+    if (!PyUnicode_CheckExact(raw) || PyUnicode_GET_LENGTH(raw) > MAX_LINE) Py_RETURN_NONE;
+    Py_ssize_t n;
+    const char *u = utf8_of(raw, &n);
+    if (u == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    while (n > 0 && (u[n - 1] == '\n' || u[n - 1] == '\r')) n--;
+    if (n == 0 || memchr(u, '"', (size_t)n) != NULL || memchr(u, '\0', (size_t)n) != NULL)
+        Py_RETURN_NONE;
+    Py_ssize_t *start = self->span_start, *len = self->span_len;
+    Py_ssize_t cell = 0, from = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i == n || u[i] == ',') {
+            if (cell == self->width) Py_RETURN_NONE; /* too many cells */
+            start[cell] = from;
+            len[cell] = i - from;
+            cell++;
+            from = i + 1;
+        }
+    }
+    if (cell != self->width) Py_RETURN_NONE;
+    long long total = 0;
+    for (Py_ssize_t i = 0; i < self->n_numbers; i++) {
+        Py_ssize_t at = self->number_at[i];
+        if (!read_count_span(u + start[at], len[at], &self->value[i])) Py_RETURN_NONE;
+        self->digits[i] = u + start[at];
+        self->digits_len[i] = len[at];
+        total += self->value[i];
+    }
+    Spans spans = {u, start, len};
+    for (Py_ssize_t i = 0; i < self->n_units; i++) {
+        if (len[self->unit_at[i]] == 0) continue;
+        PyObject *unit = span_cell(&spans, self->unit_at[i]);
+        int text = unit == NULL ? 1 : has_text(unit);
+        Py_XDECREF(unit);
+        if (text) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+    }
+    if (!counts_clean(self, total)) Py_RETURN_NONE;
+    return finish_row(self, span_cell, &spans, args[1]);
+}
+
+static PyMethodDef QuickRow_methods[] = {
+    {"line", (PyCFunction)(void (*)(void))QuickRow_line, METH_FASTCALL, QuickRow_line_doc},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyTypeObject QuickRowType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "shailoo._speedups.QuickRow",
     .tp_basicsize = sizeof(QuickRow),
@@ -398,6 +528,7 @@ static PyTypeObject QuickRowType = {
     .tp_doc = "A clean CSV row to (station, source, payload JSON, line), else None.",
     .tp_init = (initproc)QuickRow_init,
     .tp_new = PyType_GenericNew,
+    .tp_methods = QuickRow_methods,
 };
 
 /* ---- chain_rows ------------------------------------------------------------------------------ */

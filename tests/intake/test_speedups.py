@@ -240,3 +240,81 @@ def test_an_import_stores_the_same_protocols_both_ways(store: Store, tmp_path: P
 
     c, py = both_ways(run)
     assert c == py
+
+
+LINE_NOISE = st.sampled_from(["", "", "", '"', "\x00", "\r", " ", "\u3000", "é", ",", "\t"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    base=st.lists(SMALL, min_size=6, max_size=6),
+    votes=st.lists(SMALL, min_size=3, max_size=3),
+    station=st.sampled_from(["s1", " s1", "Ош-7", 'q"1', "s9", "", "s1\u3000"]),
+    source=st.sampled_from(["", "official", " machine ", "rumour"]),
+    entered_by=TEXTS,
+    units=st.sampled_from([None, ("", ""), (" ", ""), ("R", ""), ("\u3000", "é")]),
+    noise=st.lists(st.tuples(st.integers(0, 200), LINE_NOISE), max_size=2),
+    terminator=st.sampled_from(["\n", "\r\n", "\r", "", "\n\n"]),
+    order=st.permutations(range(12)),
+)
+def test_quick_row_reads_a_whole_line_as_its_cells(
+    base: list[int],
+    votes: list[int],
+    station: str,
+    source: str,
+    entered_by: str,
+    units: tuple[str, str] | None,
+    noise: list[tuple[int, str]],
+    terminator: str,
+    order: list[int],
+) -> None:
+    """``QuickRow.line(raw)`` equals ``QuickRow(cells)`` of the cells the csv module reads
+    from a line without a quote or NUL, and declines every other line."""
+    inv, against = base[4], base[5]
+    cast = inv + against + sum(votes)
+    issued = cast + base[1] % 3
+    base[:4] = [2 * issued + base[0], issued + base[2] % 2, issued, cast]
+    parties = ["a", "b", "c"]
+    table = ElectionTable.from_payload(election_payload(parties, 1000))
+    names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
+    names += ["invalid", "against_all", "c", "a", "b", "source", "entered_by"]
+    cells = [station, *map(str, base), str(votes[2]), str(votes[0]), str(votes[1])]
+    cells += [source, entered_by]
+    names, cells = [names[i] for i in order], [cells[i] for i in order]  # any column order
+    if units is not None:
+        names += ["region", "district"]
+        cells += list(units)
+    raw = ",".join(cells)
+    for at, piece in noise:
+        at %= len(raw) + 1
+        raw = raw[:at] + piece + raw[at:]
+    raw += terminator
+    quick = table.quick_row(Header(names, parties, "f.csv"))
+    assert type(quick).__module__ == "shailoo._speedups"
+    got = quick.line(raw, 7)  # type: ignore[attr-defined]
+    if '"' in raw or "\x00" in raw:
+        assert got is None
+        return
+    text = raw.rstrip("\r\n")
+    assert got == quick(text.split(",") if text else [], 7)
+
+
+def test_quick_row_line_declines_what_it_cannot_read() -> None:
+    table = ElectionTable.from_payload(election_payload(["a"], 100))
+    names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
+    quick = table.quick_row(Header([*names, "invalid", "against_all", "a"], ["a"], "f.csv"))
+    line = quick.line  # type: ignore[attr-defined]
+    assert line("s1,10,10,8,8,1,1,6\r\n", 2) == quick(
+        ["s1", "10", "10", "8", "8", "1", "1", "6"], 2
+    )
+    assert line("s1,10,10,8,8,1,1,6\r\n", 2) is not None
+    assert line("s1,10,10,8,8,1,1\n", 2) is None  # too few cells
+    assert line("s1,10,10,8,8,1,1,6,\n", 2) is None  # too many
+    assert line("s1,10,10,8,8,1,1,06\n", 2) is None  # a leading zero: the general path
+    assert line("s1,10,10,8,8,1,1," + "9" * 16 + "\n", 2) is None  # too long a number
+    assert line("s1,10,10,8,8,1,1,6" + " " * 70_000 + "\n", 2) is None  # too long a line
+    assert line("s\ud800,10,10,8,8,1,1,6\n", 2) is None  # no UTF-8 form
+    assert line(b"s1,10,10,8,8,1,1,6\n", 2) is None  # not a str
+    assert line("\n", 2) is None
+    with pytest.raises(TypeError):
+        line("s1")

@@ -447,18 +447,22 @@ def csv_records(fh: IO[str], line: int = 0) -> Iterator[tuple[list[str], int]]:
     """
     limit = csv.field_size_limit()
     for raw in fh:
-        line += 1
-        if '"' in raw or "\x00" in raw or len(raw) > limit:
-            record = csv.reader(itertools.chain((raw,), fh))
-            try:
-                cells = next(record)
-            except csv.Error as exc:
-                raise CsvError(line + record.line_num - 1) from exc
-            line += record.line_num - 1  # the lines a quoted cell spanned
-            yield cells, line
-        else:
-            text = raw.rstrip("\r\n")
-            yield (text.split(",") if text else []), line
+        cells, line = _record(raw, fh, line + 1, limit)
+        yield cells, line
+
+
+def _record(raw: str, fh: IO[str], line: int, limit: int) -> tuple[list[str], int]:
+    """The record that starts with ``raw``, on ``line`` of ``fh``, and the line it ends on
+    (see :func:`csv_records`)."""
+    if '"' in raw or "\x00" in raw or len(raw) > limit:
+        record = csv.reader(itertools.chain((raw,), fh))
+        try:
+            cells = next(record)
+        except csv.Error as exc:
+            raise CsvError(line + record.line_num - 1) from exc
+        return cells, line + record.line_num - 1  # the lines a quoted cell spanned
+    text = raw.rstrip("\r\n")
+    return (text.split(",") if text else []), line
 
 
 def _csv_rows(
@@ -479,8 +483,19 @@ def _csv_rows(
         header = Header(first, party_ids, file)
         had_rows = False
         quick_row = quick(header) if quick is not None else None
+        # the C form of quick_row also reads a whole line (shailoo.speedups): no cell is made
+        quick_line = getattr(quick_row, "line", None)
+        line, limit = reader.line_num, csv.field_size_limit()
         try:
-            for cells, line in csv_records(fh, reader.line_num):
+            for raw in fh:
+                line += 1
+                if quick_line is not None:
+                    done = quick_line(raw, line)
+                    if done is not None:
+                        had_rows = True
+                        yield done
+                        continue
+                cells, line = _record(raw, fh, line, limit)
                 if quick_row is not None:
                     done = quick_row(cells, line)
                     if done is not None:
