@@ -1,14 +1,16 @@
 /*
- * shailoo._speedups: the two per-row loops of a national import, in C.
+ * shailoo._speedups: the per-row loops of a national import, in C.
  *
  * Optional: when this module is not built, shailoo runs the same loops in Python
  * (shailoo.speedups says which is in use). Both must give equal results; the property tests in
- * tests/intake/test_speedups.py compare them on generated rows.
+ * tests/intake/test_speedups.py and tests/ledger/test_binary_copy.py compare them.
  *
  * QuickRow(...)(cells, line) is ElectionTable.quick_row's closure (src/shailoo/intake/bulk.py):
  * a clean CSV row straight to (station, source, payload JSON, line), or None when the row must
  * take the general path. It declines more rows than the Python closure (a count of more than
  * 15 digits, a cell that is not a str); the general path then gives the same outcome.
+ * QuickRow.line(raw, line) does the same from the raw line, without making the cells. A
+ * QuickRow keeps scratch space for one row: one thread at a time.
  *
  * chain_rows(...) is the loop of shailoo.ledger.store.chain_protocol_rows: the canonical text
  * of each protocol event, its SHA-256 (OpenSSL) and the ledger row.
