@@ -187,7 +187,8 @@ def _check_report_target(target: Path) -> None:
 
 #: rows found in one batch: ``(rows read so far, entries to record, rejected rows)``, each
 #: rejected row as ``(line, findings, cells by column)``; the entries come as a
-#: :class:`~shailoo.intake.bulk.Chained` batch when the parser process chained them
+#: :class:`~shailoo.intake.bulk.Chained` batch once chained (into an election without stored
+#: protocols), as a :class:`~shailoo.intake.bulk.Packed` one when the parser process packed it
 BatchMessage = tuple[
     int, "list[Ready | Pending] | Chained | Packed", list[tuple[int, list[Finding], dict[str, Any]]]
 ]
