@@ -70,16 +70,6 @@ static PyObject *stripped(PyObject *s) {
     return s;
 }
 
-/* True when the str holds something other than whitespace. */
-static int has_text(PyObject *s) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) return 1;
-    return 0;
-}
-
 /* A JSON string literal of s into b, as json.encoder.encode_basestring (ensure_ascii off):
  * written directly unless s holds a quote, a backslash or a control character; then the
  * Python encoder (`encode`) does it. */
@@ -116,10 +106,10 @@ typedef struct {
     Py_ssize_t n_numbers;
     Py_ssize_t *number_at;
     Py_ssize_t station_at, source_at, entered_at, reason_at;
-    Py_ssize_t n_units;
-    Py_ssize_t unit_at[2];
+    Py_ssize_t unit_at[2];  /* region, district (-1: no such column) */
     long long high_turnout;
     PyObject *registered;   /* dict: station -> voters on its list */
+    PyObject *units;        /* dict: station -> (region, district), or None */
     PyObject *valid_source; /* callable: source -> bool */
     PyObject *encode;       /* callable: str -> JSON string literal */
     PyObject *official;     /* the source of a row without one */
@@ -149,6 +139,7 @@ static void QuickRow_dealloc(QuickRow *self) {
     PyMem_Free(self->span_len);
     PyMem_Free(self->buf.data);
     Py_XDECREF(self->registered);
+    Py_XDECREF(self->units);
     Py_XDECREF(self->valid_source);
     Py_XDECREF(self->encode);
     Py_XDECREF(self->official);
@@ -158,19 +149,19 @@ static void QuickRow_dealloc(QuickRow *self) {
 
 static int QuickRow_init(QuickRow *self, PyObject *args, PyObject *kwds) {
     static char *names[] = {"width", "number_at", "station_at", "unit_at", "source_at",
-                            "entered_at", "reason_at", "registered", "valid_source", "encode",
-                            "parts", "high_turnout", NULL};
+                            "entered_at", "reason_at", "registered", "units", "valid_source",
+                            "encode", "parts", "high_turnout", NULL};
     Py_ssize_t width, station_at, source_at, entered_at, reason_at;
-    PyObject *number_at, *unit_at, *registered, *valid_source, *encode, *parts;
+    PyObject *number_at, *unit_at, *registered, *units, *valid_source, *encode, *parts;
     long long high_turnout;
     if (self->number_at != NULL) {
         PyErr_SetString(PyExc_TypeError, "QuickRow is initialised once");
         return -1;
     }
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "nO!nO!nnnO!OOO!L", names, &width,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "nO!nO!nnnO!OOOO!L", names, &width,
                                      &PyTuple_Type, &number_at, &station_at, &PyTuple_Type,
                                      &unit_at, &source_at, &entered_at, &reason_at,
-                                     &PyDict_Type, &registered, &valid_source, &encode,
+                                     &PyDict_Type, &registered, &units, &valid_source, &encode,
                                      &PyTuple_Type, &parts, &high_turnout))
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(number_at);
@@ -178,8 +169,8 @@ static int QuickRow_init(QuickRow *self, PyObject *args, PyObject *kwds) {
         PyErr_Format(PyExc_ValueError, "QuickRow takes 6 to %d counts, not %zd", MAX_NUMBERS, n);
         return -1;
     }
-    if (PyTuple_GET_SIZE(unit_at) > 2) {
-        PyErr_SetString(PyExc_ValueError, "QuickRow takes at most two unit columns");
+    if (PyTuple_GET_SIZE(unit_at) != 2) {
+        PyErr_SetString(PyExc_ValueError, "unit_at is (region position, district position)");
         return -1;
     }
     if (!PyCallable_Check(valid_source) || !PyCallable_Check(encode)) {
@@ -209,11 +200,10 @@ static int QuickRow_init(QuickRow *self, PyObject *args, PyObject *kwds) {
         }
         self->number_at[i] = at;
     }
-    self->n_units = PyTuple_GET_SIZE(unit_at);
-    for (Py_ssize_t i = 0; i < self->n_units; i++) {
+    for (Py_ssize_t i = 0; i < 2; i++) {
         Py_ssize_t at = PyLong_AsSsize_t(PyTuple_GET_ITEM(unit_at, i));
         if (at == -1 && PyErr_Occurred()) return -1;
-        if (!IN_ROW(at)) {
+        if (at != -1 && !IN_ROW(at)) {
             PyErr_SetString(PyExc_ValueError, "a unit position is outside the row");
             return -1;
         }
@@ -257,8 +247,18 @@ static int QuickRow_init(QuickRow *self, PyObject *args, PyObject *kwds) {
             return -1;
         }
     }
+    if (units != Py_None && !PyDict_Check(units)) {
+        PyErr_SetString(PyExc_TypeError, "units must be a dict or None");
+        return -1;
+    }
+    if (units == Py_None && (self->unit_at[0] != -1 || self->unit_at[1] != -1)) {
+        PyErr_SetString(PyExc_ValueError, "a file with unit columns needs the units");
+        return -1;
+    }
     Py_INCREF(registered);
     self->registered = registered;
+    Py_INCREF(units);
+    self->units = units;
     Py_INCREF(valid_source);
     self->valid_source = valid_source;
     Py_INCREF(encode);
@@ -339,6 +339,20 @@ static PyObject *finish_row(QuickRow *self, CellFn cell_of, void *row, PyObject 
     int overflow = 0;
     long long voters = PyLong_AsLongLongAndOverflow(listed, &overflow);
     if (overflow || (voters == -1 && PyErr_Occurred()) || self->value[0] > voters) goto declined;
+    /* a region or district given must be the station's (check_units, P006) */
+    for (int k = 0; k < 2; k++) {
+        PyObject *given = optional_text(cell_of, row, self->unit_at[k], &failed);
+        if (failed) goto declined;
+        if (given == NULL) continue;
+        PyObject *known = PyDict_GetItemWithError(self->units, station); /* borrowed */
+        PyObject *expected = known != NULL && PyTuple_Check(known) && PyTuple_GET_SIZE(known) == 2
+                                 ? PyTuple_GET_ITEM(known, k)
+                                 : NULL;
+        int same = expected != NULL && PyUnicode_Check(expected) &&
+                   PyUnicode_Compare(given, expected) == 0;
+        Py_DECREF(given);
+        if (!same) goto declined;
+    }
     source = optional_text(cell_of, row, self->source_at, &failed);
     if (failed) goto declined;
     if (source == NULL) {
@@ -422,10 +436,6 @@ static PyObject *QuickRow_call(QuickRow *self, PyObject *args, PyObject *kwds) {
             Py_RETURN_NONE;
         total += self->value[i];
     }
-    for (Py_ssize_t i = 0; i < self->n_units; i++) {
-        PyObject *cell = PyList_GET_ITEM(cells, self->unit_at[i]);
-        if (!PyUnicode_CheckExact(cell) || has_text(cell)) Py_RETURN_NONE;
-    }
     if (!counts_clean(self, total)) Py_RETURN_NONE;
     return finish_row(self, list_cell, cells, line);
 }
@@ -502,16 +512,6 @@ static PyObject *QuickRow_line(QuickRow *self, PyObject *const *args, Py_ssize_t
         total += self->value[i];
     }
     Spans spans = {u, start, len};
-    for (Py_ssize_t i = 0; i < self->n_units; i++) {
-        if (len[self->unit_at[i]] == 0) continue;
-        PyObject *unit = span_cell(&spans, self->unit_at[i]);
-        int text = unit == NULL ? 1 : has_text(unit);
-        Py_XDECREF(unit);
-        if (text) {
-            PyErr_Clear();
-            Py_RETURN_NONE;
-        }
-    }
     if (!counts_clean(self, total)) Py_RETURN_NONE;
     return finish_row(self, span_cell, &spans, args[1]);
 }

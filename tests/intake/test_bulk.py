@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shailoo.checks.protocol import check_protocol
+from shailoo.checks.protocol import check_protocol, check_units
 from shailoo.domain.errors import InputError, LedgerError
 from shailoo.domain.model import Protocol, Station
 from shailoo.intake import create_election, import_file, importer, record_protocols
@@ -273,7 +273,9 @@ CELL = st.one_of(
     source=st.sampled_from(["", "", "official", "machine", "rumour", "observer:o1"]),
     entered_by=st.sampled_from(["", "ann", 'a"b\\c%d']),
     reason=st.sampled_from(["", "recount", "50%s off"]),
-    units=st.sampled_from([None, ("", ""), ("R", "D"), ("X", "")]),
+    units=st.sampled_from(
+        [None, ("", ""), ("R", "D"), (" R ", ""), ("", "D"), ("R", "X"), ("X", "")]
+    ),
     parties=st.sampled_from([("a", "b", "c"), ("z%s", 'q"', "%%"), ("ö", "b\\", "a b")]),
 )
 def test_quick_row_agrees_with_the_general_reading(
@@ -288,8 +290,9 @@ def test_quick_row_agrees_with_the_general_reading(
     units: tuple[str, str] | None,
     parties: tuple[str, str, str],
 ) -> None:
-    """Whatever ``quick_row`` makes of a row is what ``count_row`` + ``prepare`` make of it;
-    it may decline a row (None), never change its outcome."""
+    """Whatever ``quick_row`` makes of a row is what ``count_row`` + ``prepare`` make of it
+    (a region or district it accepts passes ``check_units``); it may decline a row (None),
+    never change its outcome."""
     from shailoo.io.canonical import Header, count_row
 
     if matching:  # mostly a clean protocol, so that the quick path is taken often
@@ -313,7 +316,8 @@ def test_quick_row_agrees_with_the_general_reading(
     row = count_row(cells, header, 7)
     if quick is None:
         return
-    assert row is not None and row[6] is None and row[7] is None
+    assert row is not None
+    assert check_units(row[1], row[6], row[7], table.units) == []  # a region given is right
     assert prepare(table, row) == quick
 
 

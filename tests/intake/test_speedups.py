@@ -91,7 +91,9 @@ TEXTS = st.sampled_from(["", "ann", 'a"b\\c%d', " ann ", "\tx", "Бекмат", 
     source=st.sampled_from(["", "", "official", " machine", "rumour", "observer:o1"]),
     entered_by=TEXTS,
     reason=TEXTS,
-    units=st.sampled_from([None, ("", ""), ("R", "D"), (" ", "\u3000"), ("X", "")]),
+    units=st.sampled_from(
+        [None, ("", ""), ("R", "D"), (" R", "D\u3000"), ("R", "X"), ("r", "D"), ("X", "")]
+    ),
     parties=st.sampled_from([("a", "b", "c"), ("z%s", 'q"', "%%"), ("ö", "b\\", "a b")]),
     order=st.permutations(range(13)),
     listed=st.sampled_from([1000, 10**17]),
@@ -252,7 +254,9 @@ LINE_NOISE = st.sampled_from(["", "", "", '"', "\x00", "\r", " ", "\u3000", "é"
     station=st.sampled_from(["s1", " s1", "Ош-7", 'q"1', "s9", "", "s1\u3000"]),
     source=st.sampled_from(["", "official", " machine ", "rumour"]),
     entered_by=TEXTS,
-    units=st.sampled_from([None, ("", ""), (" ", ""), ("R", ""), ("\u3000", "é")]),
+    units=st.sampled_from(
+        [None, ("", ""), (" ", ""), ("R", "D"), (" R ", ""), ("R", "é"), ("\u3000", "D")]
+    ),
     noise=st.lists(st.tuples(st.integers(0, 200), LINE_NOISE), max_size=2),
     terminator=st.sampled_from(["\n", "\r\n", "\r", "", "\n\n"]),
     order=st.permutations(range(12)),

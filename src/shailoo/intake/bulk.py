@@ -196,7 +196,14 @@ class ElectionTable:
         width, registered = header.width, self.registered
         numbers = header.number_getter
         station_at = header.station_index
-        unit_at = [i for i in (header.region_index, header.district_index) if i is not None]
+        # (0 region | 1 district, position) of the unit columns the file has; a value given
+        # there must be the station's (check_units), else the row takes the general path
+        unit_at = [
+            (k, i)
+            for k, i in enumerate((header.region_index, header.district_index))
+            if i is not None
+        ]
+        units = self.units if unit_at else None
         source_at, entered_at, reason_at = (
             header.source_index,
             header.entered_by_index,
@@ -209,11 +216,14 @@ class ElectionTable:
                 width=width,
                 number_at=(*header.count_positions, *header.party_positions),
                 station_at=station_at,
-                unit_at=tuple(unit_at),
+                unit_at=tuple(
+                    -1 if i is None else i for i in (header.region_index, header.district_index)
+                ),
                 source_at=-1 if source_at is None else source_at,
                 entered_at=-1 if entered_at is None else entered_at,
                 reason_at=-1 if reason_at is None else reason_at,
                 registered=registered,
+                units=units,
                 valid_source=self.valid_source,
                 encode=_string,
                 parts=self._payload_parts,
@@ -237,13 +247,14 @@ class ElectionTable:
                 n = decode("[" + joined + "]")
             except refused:
                 return None
-            for i in unit_at:
-                if cells[i].strip():
-                    return None  # region or district given: checked against the station list
             station = cells[station_at].strip()
             source = (cells[source_at].strip() if source_at is not None else "") or "official"
             if not (station and valid_source(source) and is_clean(n, registered.get(station))):
                 return None
+            for k, i in unit_at:
+                given = cells[i].strip()
+                if given and (units is None or given != units[station][k]):
+                    return None  # not the station's region or district: P006 on the general path
             entered_by = cells[entered_at].strip() if entered_at is not None else ""
             reason = cells[reason_at].strip() if reason_at is not None else ""
             payload = template % (
