@@ -470,9 +470,41 @@ static int read_count_span(const char *p, Py_ssize_t n, long long *value) {
 
 PyDoc_STRVAR(QuickRow_line_doc,
 "line(raw, line) -> (station, source, payload, line) or None\n\n"
-"The same for one line of the file as read with newline='': a line holding a quote or a NUL,\n"
-"or longer than 65,536 characters, is declined (the csv module must read it); any other is\n"
-"split as raw.rstrip('\\r\\n').split(','), which is how the csv module reads such a line.");
+"The same for one line of the file as read with newline='', split into cells as the csv\n"
+"module splits it: at commas, once the line ending is stripped; a cell that starts with a\n"
+"quote ends at the next quote, which must end the line or come before a comma (\"s1\",\"12\" as\n"
+"R and spreadsheets write them). Any other quote (a doubled one, one inside a cell), a NUL, or\n"
+"a line longer than 65,536 characters, is declined: the csv module must read that line.");
+
+/* The cells of the line u[0:n] as byte ranges (start, len), as the csv module splits a line
+ * without a doubled quote, a quote inside a cell or a line break inside quotes; the number of
+ * cells, or -1 when there are more than `most` or the line is not of that simple kind. */
+static Py_ssize_t split_line(const char *u, Py_ssize_t n, Py_ssize_t most, Py_ssize_t *start,
+                             Py_ssize_t *len) {
+    Py_ssize_t cell = 0, i = 0;
+    for (;;) {
+        if (cell == most) return -1;
+        Py_ssize_t j;
+        if (i < n && u[i] == '"') {
+            const char *close = memchr(u + i + 1, '"', (size_t)(n - i - 1));
+            if (close == NULL) return -1; /* a cell that goes on past the line */
+            j = close - u;
+            if (j + 1 < n && u[j + 1] != ',') return -1; /* "" or text after the quote */
+            start[cell] = i + 1;
+            len[cell] = j - i - 1;
+            j += 1; /* the comma, or the end */
+        } else {
+            const char *comma = memchr(u + i, ',', (size_t)(n - i));
+            j = comma == NULL ? n : comma - u;
+            if (memchr(u + i, '"', (size_t)(j - i)) != NULL) return -1; /* a quote inside */
+            start[cell] = i;
+            len[cell] = j - i;
+        }
+        cell++;
+        if (j >= n) return cell;
+        i = j + 1;
+    }
+}
 
 static PyObject *QuickRow_line(QuickRow *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 2) {
@@ -489,19 +521,9 @@ static PyObject *QuickRow_line(QuickRow *self, PyObject *const *args, Py_ssize_t
         Py_RETURN_NONE;
     }
     while (n > 0 && (u[n - 1] == '\n' || u[n - 1] == '\r')) n--;
-    if (n == 0 || memchr(u, '"', (size_t)n) != NULL || memchr(u, '\0', (size_t)n) != NULL)
-        Py_RETURN_NONE;
+    if (n == 0 || memchr(u, '\0', (size_t)n) != NULL) Py_RETURN_NONE;
     Py_ssize_t *start = self->span_start, *len = self->span_len;
-    Py_ssize_t cell = 0, from = 0;
-    for (Py_ssize_t i = 0; i <= n; i++) {
-        if (i == n || u[i] == ',') {
-            if (cell == self->width) Py_RETURN_NONE; /* too many cells */
-            start[cell] = from;
-            len[cell] = i - from;
-            cell++;
-            from = i + 1;
-        }
-    }
+    Py_ssize_t cell = split_line(u, n, self->width, start, len);
     if (cell != self->width) Py_RETURN_NONE;
     long long total = 0;
     for (Py_ssize_t i = 0; i < self->n_numbers; i++) {

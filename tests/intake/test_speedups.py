@@ -8,6 +8,8 @@ does) and the results compared; an import of one file both ways stores the same 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from shailoo.domain.errors import LedgerError
 from shailoo.intake import create_election, import_file
 from shailoo.intake.bulk import ElectionTable
 from shailoo.intake.sample import sample_parties, sample_protocols, sample_stations
-from shailoo.io.canonical import Header, write_protocols_csv
+from shailoo.io.canonical import CsvError, Header, csv_records, write_protocols_csv
 from shailoo.ledger import Store
 from shailoo.ledger.encoding import GENESIS_HASH, event_hash
 from shailoo.ledger.store import chain_protocol_rows
@@ -260,6 +262,7 @@ LINE_NOISE = st.sampled_from(["", "", "", '"', "\x00", "\r", " ", "\u3000", "é"
     noise=st.lists(st.tuples(st.integers(0, 200), LINE_NOISE), max_size=2),
     terminator=st.sampled_from(["\n", "\r\n", "\r", "", "\n\n"]),
     order=st.permutations(range(12)),
+    quoting=st.sampled_from([None, csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
 )
 def test_quick_row_reads_a_whole_line_as_its_cells(
     base: list[int],
@@ -271,9 +274,12 @@ def test_quick_row_reads_a_whole_line_as_its_cells(
     noise: list[tuple[int, str]],
     terminator: str,
     order: list[int],
+    quoting: int | None,
 ) -> None:
     """``QuickRow.line(raw)`` equals ``QuickRow(cells)`` of the cells the csv module reads
-    from a line without a quote or NUL, and declines every other line."""
+    from the line, whether its cells are quoted (as csv writers and R quote them) or not; it
+    may decline a line (a doubled quote, a NUL), never read it otherwise. A line written with
+    every cell quoted is read, not declined."""
     inv, against = base[4], base[5]
     cast = inv + against + sum(votes)
     issued = cast + base[1] % 3
@@ -288,7 +294,12 @@ def test_quick_row_reads_a_whole_line_as_its_cells(
     if units is not None:
         names += ["region", "district"]
         cells += list(units)
-    raw = ",".join(cells)
+    if quoting is None:
+        raw = ",".join(cells)
+    else:
+        out = io.StringIO()
+        csv.writer(out, quoting=quoting, lineterminator="").writerow(cells)
+        raw = out.getvalue()
     for at, piece in noise:
         at %= len(raw) + 1
         raw = raw[:at] + piece + raw[at:]
@@ -296,11 +307,20 @@ def test_quick_row_reads_a_whole_line_as_its_cells(
     quick = table.quick_row(Header(names, parties, "f.csv"))
     assert type(quick).__module__ == "shailoo._speedups"
     got = quick.line(raw, 7)  # type: ignore[attr-defined]
-    if '"' in raw or "\x00" in raw:
+    text = raw.rstrip("\r\n")
+    if "\r" in text or "\n" in text:
+        return  # not one line as a file yields it (the reader splits there first)
+    try:
+        records = list(csv_records(io.StringIO(text, newline="")))
+    except CsvError:
         assert got is None
         return
-    text = raw.rstrip("\r\n")
-    assert got == quick(text.split(",") if text else [], 7)
+    if len(records) != 1:
+        assert got is None  # a quote that the line does not close: the csv module's to read
+        return
+    assert got is None or got == quick(records[0][0], 7)
+    if not noise and quoting in (None, csv.QUOTE_ALL) and '"' not in "".join(cells):
+        assert got == quick(records[0][0], 7)  # an ordinary line, quoted or not, is read
 
 
 def test_quick_row_line_declines_what_it_cannot_read() -> None:
@@ -312,6 +332,12 @@ def test_quick_row_line_declines_what_it_cannot_read() -> None:
         ["s1", "10", "10", "8", "8", "1", "1", "6"], 2
     )
     assert line("s1,10,10,8,8,1,1,6\r\n", 2) is not None
+    assert line('"s1","10","10","8","8","1","1","6"\r\n', 2) == line("s1,10,10,8,8,1,1,6\n", 2)
+    assert line('"s1",10,10,8,8,1,1,"6"', 2) is not None
+    assert line('"s""1",10,10,8,8,1,1,6', 2) is None  # a doubled quote: the csv module reads it
+    assert line('s"1,10,10,8,8,1,1,6', 2) is None  # a quote inside a cell
+    assert line('"s1,10,10,8,8,1,1,6', 2) is None  # a quote the line does not close
+    assert line('"s1"x,10,10,8,8,1,1,6', 2) is None  # text after the closing quote
     assert line("s1,10,10,8,8,1,1\n", 2) is None  # too few cells
     assert line("s1,10,10,8,8,1,1,6,\n", 2) is None  # too many
     assert line("s1,10,10,8,8,1,1,06\n", 2) is None  # a leading zero: the general path
@@ -322,3 +348,34 @@ def test_quick_row_line_declines_what_it_cannot_read() -> None:
     assert line("\n", 2) is None
     with pytest.raises(TypeError):
         line("s1")
+
+
+@pytest.mark.parametrize("style", ["plain", "quoted"])
+def test_quick_row_line_reads_every_one_character_edit_as_the_csv_module(style: str) -> None:
+    """Every line made from a clean one by inserting or replacing one character anywhere (a
+    quote, a comma, a space, a letter) is read by ``QuickRow.line`` as the csv module reads
+    it, or declined."""
+    table = ElectionTable.from_payload(election_payload(["a", "b"], 100))
+    names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
+    header = Header([*names, "invalid", "against_all", "a", "b", "source"], ["a", "b"], "f.csv")
+    quick = table.quick_row(header)
+    cells = ["s1", "10", "10", "8", "8", "1", "1", "4", "2", "machine"]
+    clean = ",".join(f'"{c}"' if style == "quoted" else c for c in cells)
+    assert quick.line(clean, 2) is not None  # type: ignore[attr-defined]
+    read = 0
+    edits = [
+        clean[:at] + piece + clean[at + cut :]
+        for at in range(len(clean) + 1)
+        for cut in (0, 1)  # inserted, or in place of the character there
+        for piece in ['"', ",", " ", "x", "é", "9", '""']
+    ]
+    for raw in edits:
+        got = quick.line(raw + "\n", 2)  # type: ignore[attr-defined]
+        records = list(csv_records(io.StringIO(raw, newline="")))
+        if len(records) != 1:
+            assert got is None, raw
+            continue
+        if got is not None:
+            read += 1
+            assert got == quick(records[0][0], 2), raw
+    assert read >= 5  # the edits that keep the row clean (spaces, a station "s19") are read

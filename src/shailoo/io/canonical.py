@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -445,24 +444,46 @@ def csv_records(fh: IO[str], line: int = 0) -> Iterator[tuple[list[str], int]]:
     error stays), goes to the csv module with the lines its record needs. Raises
     :class:`CsvError` from the csv module's error.
     """
-    limit = csv.field_size_limit()
+    records = _Records(fh)
     for raw in fh:
-        cells, line = _record(raw, fh, line + 1, limit)
+        cells, line = records.read(raw, line + 1)
         yield cells, line
 
 
-def _record(raw: str, fh: IO[str], line: int, limit: int) -> tuple[list[str], int]:
-    """The record that starts with ``raw``, on ``line`` of ``fh``, and the line it ends on
-    (see :func:`csv_records`)."""
-    if '"' in raw or "\x00" in raw or len(raw) > limit:
-        record = csv.reader(itertools.chain((raw,), fh))
-        try:
-            cells = next(record)
-        except csv.Error as exc:
-            raise CsvError(line + record.line_num - 1) from exc
-        return cells, line + record.line_num - 1  # the lines a quoted cell spanned
-    text = raw.rstrip("\r\n")
-    return (text.split(",") if text else []), line
+class _Records:
+    """Reads the record that starts with a given line (:func:`csv_records`): a plain line by
+    splitting it, any other by one csv reader kept for the whole file (made once: a file
+    that quotes every cell passes each line to it), fed that line and then the file's next
+    lines as the record needs them."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self._fh = fh
+        self._first: str | None = None
+        self._reader = csv.reader(self)
+        self._limit = csv.field_size_limit()
+
+    def __iter__(self) -> _Records:
+        return self
+
+    def __next__(self) -> str:
+        first = self._first
+        if first is None:
+            return next(self._fh)
+        self._first = None
+        return first
+
+    def read(self, raw: str, line: int) -> tuple[list[str], int]:
+        """The record that starts with ``raw``, on ``line``, and the line it ends on."""
+        if '"' in raw or "\x00" in raw or len(raw) > self._limit:
+            self._first = raw
+            before = self._reader.line_num
+            try:
+                cells = next(self._reader)
+            except csv.Error as exc:
+                raise CsvError(line + self._reader.line_num - before - 1) from exc
+            return cells, line + self._reader.line_num - before - 1  # lines a cell spanned
+        text = raw.rstrip("\r\n")
+        return (text.split(",") if text else []), line
 
 
 def _csv_rows(
@@ -485,7 +506,7 @@ def _csv_rows(
         quick_row = quick(header) if quick is not None else None
         # the C form of quick_row also reads a whole line (shailoo.speedups): no cell is made
         quick_line = getattr(quick_row, "line", None)
-        line, limit = reader.line_num, csv.field_size_limit()
+        line, records = reader.line_num, _Records(fh)
         try:
             for raw in fh:
                 line += 1
@@ -495,7 +516,7 @@ def _csv_rows(
                         had_rows = True
                         yield done
                         continue
-                cells, line = _record(raw, fh, line, limit)
+                cells, line = records.read(raw, line)
                 if quick_row is not None:
                     done = quick_row(cells, line)
                     if done is not None:
