@@ -22,13 +22,14 @@ from hypothesis import strategies as st
 
 from shailoo import speedups
 from shailoo.domain.errors import LedgerError
-from shailoo.intake import create_election, import_file
+from shailoo.intake import create_election, import_file, importer
 from shailoo.intake.bulk import ElectionTable
 from shailoo.intake.sample import sample_parties, sample_protocols, sample_stations
 from shailoo.io.canonical import CsvError, Header, csv_records, write_protocols_csv
 from shailoo.ledger import Store
 from shailoo.ledger.encoding import GENESIS_HASH, event_hash
 from shailoo.ledger.store import chain_protocol_rows
+from shailoo.ledger.verify import verify_store
 
 NATIVE = speedups.native
 
@@ -223,27 +224,55 @@ def test_chain_in_c_refuses_as_python_does(item: tuple[Any, ...], message: str) 
     assert c == py
 
 
-def test_an_import_stores_the_same_protocols_both_ways(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parser_process", [False, True], ids=["in-process", "parser-process"])
+def test_an_import_stores_the_same_protocols_both_ways(
+    store: Store, tmp_path: Path, parser_process: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One election's protocols written three ways (plain CSV, every cell quoted, with the
+    region and district columns) and imported with the C loops and without them: the same
+    ledger rows each time (on PostgreSQL with the parser process: the packed batches)."""
+    if parser_process:
+        monkeypatch.setattr(importer, "PARSER_PROCESS_ROWS", 0)
     parties = sample_parties(5)
     stations = sample_stations(300)
     ids = tuple(p.id for p in parties)
-    path = tmp_path / "p.csv"
-    with path.open("w", encoding="utf-8") as fh:
-        write_protocols_csv(fh, sample_protocols(stations, ids, seed=3), ids)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(f"{stations[0].id},1,1,1,1,0,0,1,0,0,0,0,official,,\n")  # a repeat: P202
+    plain = io.StringIO()
+    write_protocols_csv(plain, sample_protocols(stations, ids, seed=3), ids)
+    rows = list(csv.reader(io.StringIO(plain.getvalue())))
+    rows.append([stations[0].id, *"1111001" + "0000", "official", "", ""])  # a repeat: P202
+    units = {s.id: [s.region, s.district] for s in stations}
+    files = []
+    for style in ("plain", "quoted", "units"):
+        path = tmp_path / f"{style}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            quoting = csv.QUOTE_ALL if style == "quoted" else csv.QUOTE_MINIMAL
+            out = csv.writer(fh, quoting=quoting, lineterminator="\r\n")
+            for n, row in enumerate(rows):
+                extra = ["region", "district"] if n == 0 else units[row[0]]
+                out.writerow(row + extra if style == "units" else row)
+        files.append(path)
 
-    def run(way: str) -> list[tuple[Any, ...]]:
-        eid = f"with-{way}"
-        create_election(
-            store, law="kg-2020", parties=parties, stations=stations, author="t", election_id=eid
-        )
-        summary = import_file(store, path, election_id=eid, progress=False)
-        assert (summary.recorded, summary.rejected) == (300, 1)
-        return [(r[1], r[2], r[7], r[8], r[9]) for r in store.event_rows(eid, after_seq=1)]
+    def run(way: str) -> list[list[tuple[Any, ...]]]:
+        out = []
+        for path in files:
+            eid = f"{path.stem}-{way}"
+            create_election(
+                store,
+                law="kg-2020",
+                parties=parties,
+                stations=stations,
+                author="t",
+                election_id=eid,
+            )
+            summary = import_file(store, path, election_id=eid, progress=False)
+            assert (summary.recorded, summary.rejected) == (300, 1)
+            out.append([(r[1], r[2], r[7], r[8], r[9]) for r in store.event_rows(eid, after_seq=1)])
+        return out
 
     c, py = both_ways(run)
     assert c == py
+    assert c[0] == c[1] == c[2]
+    assert all(r.ok for r in verify_store(store))
 
 
 LINE_NOISE = st.sampled_from(["", "", "", '"', "\x00", "\r", " ", "\u3000", "é", ",", "\t"])
