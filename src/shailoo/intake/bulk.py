@@ -533,11 +533,6 @@ class Packed:
     #: warning code -> how many of the rows carry it
     warnings: dict[str, int]
 
-    @property
-    def count(self) -> int:
-        """How many rows the batch holds."""
-        return len(self.lines)
-
     def ready(self) -> list[Ready]:
         """The rows as :data:`Ready` entries, for recording them the ordinary way."""
         rows = rows_from_copy(self.data)

@@ -109,9 +109,10 @@ class PostgresStore(Store):
     backend = "postgresql"
     head_table = False
     packs_rows = True
-    # The station ids of a look-up as one JSON text, like the heads above, sorted: the planner
-    # then probes the head table's key (and the events' key) in order instead of in hash order,
-    # 25-35 % less server CPU per look-up of 10,000 stations (bench figures in bench/RESULTS.md).
+    # The station ids of a look-up as one JSON text, sorted: one statement text for any batch
+    # (prepared once), and the planner probes the station index (then the events' key) in
+    # order instead of in hash order, 25-35 % less server CPU per look-up of 10,000 stations
+    # when it was measured against the head table (bench/RESULTS.md).
     _stations_in_json = "SELECT DISTINCT s FROM json_array_elements_text(?::json) s ORDER BY 1"
 
     def __init__(self, url: str, schema: str | None = None) -> None:
