@@ -185,7 +185,8 @@ def test_import_stores_what_record_protocols_stores(
 
 def test_region_and_district_columns(tmp_path: Path, store: Store) -> None:
     stations = tuple(
-        replace(s, region=f"Чуй {i % 2}", district=f"район {i % 3}") for i, s in enumerate(STATIONS)
+        Station(s.id, f"Чуй {i % 2}", f"район {i % 3}", s.registered)
+        for i, s in enumerate(STATIONS)
     )
     define(store, stations)
     ps = list(sample_protocols(stations, tuple(p.id for p in PARTIES), seed=5))

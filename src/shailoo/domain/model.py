@@ -1,6 +1,6 @@
 """Plain values of an election: parties, stations, protocols and vote totals.
 
-These are frozen dataclasses with no behaviour beyond derived quantities; every other layer
+These are frozen dataclasses (a station: a frozen struct) with no behaviour beyond derived quantities; every other layer
 passes them around. They validate only what makes the value meaningless (a negative count); the
 control relations between the lines of a protocol live in :mod:`shailoo.checks`.
 """
@@ -8,8 +8,10 @@ control relations between the lines of a protocol live in :mod:`shailoo.checks`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
+
+import msgspec
 
 #: where a protocol came from; ``observer:<id>`` is also allowed
 SOURCES = ("official", "second-entry", "machine")
@@ -32,15 +34,21 @@ class Party:
     name: str
 
 
-@dataclass(frozen=True)
-class Station:
-    """A polling station and the units it belongs to."""
+class Station(msgspec.Struct, frozen=True, rename={"id": "station"}):
+    """A polling station and the units it belongs to.
+
+    A frozen msgspec struct rather than a dataclass, alone among these values: a national
+    list has 100,000 stations or more, read from the election's definition by every import,
+    rebuild and page, and msgspec builds them while it decodes that JSON (no Python code per
+    station: ``shailoo.domain.definition``). It compares, prints and pickles as a frozen
+    dataclass does. (``rename``: the definition's JSON calls the id ``station``.)
+    """
 
     id: str
     region: str
     district: str
     registered: int
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = msgspec.field(default_factory=dict)
 
 
 #: the count lines of a protocol (the fields of :class:`Protocol` between the station and the
