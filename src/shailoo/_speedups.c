@@ -874,7 +874,173 @@ fail:
     return NULL;
 }
 
+/* ---- canonical_counts ---------------------------------------------------------------------- */
+
+/* A cursor over one payload's UTF-8 text; every reader returns 0 when the text is not of the
+ * canonical form it expects (the caller then takes the general path). */
+typedef struct {
+    const char *p, *end;
+} Cursor;
+
+static int expect(Cursor *c, const char *lit, Py_ssize_t n) {
+    if (c->end - c->p < n || memcmp(c->p, lit, (size_t)n) != 0) return 0;
+    c->p += n;
+    return 1;
+}
+
+/* A JSON integer as canonical JSON writes it (no leading zero, at most 18 digits). */
+static int read_int(Cursor *c, long long *out) {
+    int neg = 0;
+    if (c->p < c->end && *c->p == '-') {
+        neg = 1;
+        c->p++;
+    }
+    const char *start = c->p;
+    long long v = 0;
+    while (c->p < c->end && *c->p >= '0' && *c->p <= '9') v = v * 10 + (*c->p++ - '0');
+    Py_ssize_t n = c->p - start;
+    if (n == 0 || n > 18 || (n > 1 && *start == '0') || (neg && v == 0)) return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* A JSON string; with `plain`, one without any escape (its bytes are its text). */
+static int read_string(Cursor *c, int plain, const char **text, Py_ssize_t *len) {
+    if (c->p >= c->end || *c->p != '"') return 0;
+    const char *start = ++c->p;
+    while (c->p < c->end && *c->p != '"') {
+        if (*c->p == '\\') {
+            if (plain) return 0;
+            c->p++; /* the escaped character, whatever it is */
+        } else if ((unsigned char)*c->p < 0x20) {
+            return 0;
+        }
+        c->p++;
+    }
+    if (c->p >= c->end) return 0;
+    if (text != NULL) {
+        *text = start;
+        *len = c->p - start;
+    }
+    c->p++;
+    return 1;
+}
+
+static int read_null_or_string(Cursor *c) {
+    if (expect(c, "null", 4)) return 1;
+    return read_string(c, 0, NULL, NULL);
+}
+
+/* HEAD_FIELDS order of shailoo.tally.payloads (registered, received, issued, cast, invalid,
+ * against all) from the canonical order of the payload's keys (sorted). */
+static const int HEAD_AT[6] = {5, 3, 2, 1, 4, 0};
+
+PyDoc_STRVAR(canonical_counts_doc,
+"canonical_counts(texts, vote_keys, stations, width) -> (at, rows) or None\n\n"
+"For a page of protocol payloads exactly as the ledger's canonical JSON writes them (keys\n"
+"sorted, no space; counts integers; entered_by and reason null or a string; source\n"
+"\"official\"; station a string without escapes that `stations` (id -> index) knows; votes\n"
+"with exactly the keys of vote_keys, the JSON-encoded party ids in sorted order; warnings a\n"
+"list of strings): the station index of each, and their counts as a native-endian int64\n"
+"matrix, `width` per row, in HEAD_FIELDS then vote_keys order. None when any payload of the\n"
+"page is not of that form: the caller then decodes the page the general way.");
+
+static PyObject *canonical_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyTuple_Check(args[1]) || !PyDict_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "canonical_counts takes (texts, vote_keys: tuple, stations: dict, width)");
+        return NULL;
+    }
+    PyObject *keys = args[1], *stations = args[2];
+    Py_ssize_t k = PyTuple_GET_SIZE(keys);
+    Py_ssize_t width = PyLong_AsSsize_t(args[3]);
+    if (width == -1 && PyErr_Occurred()) return NULL;
+    if (width != 6 + k) {
+        PyErr_SetString(PyExc_ValueError, "width must be 6 + the number of vote keys");
+        return NULL;
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        if (!PyBytes_Check(PyTuple_GET_ITEM(keys, j))) {
+            PyErr_SetString(PyExc_TypeError, "vote keys are bytes (a JSON string and a colon)");
+            return NULL;
+        }
+    }
+    PyObject *seq = PySequence_Fast(args[0], "texts must be a sequence");
+    if (seq == NULL) return NULL;
+    Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+    PyObject *at = PyList_New(m);
+    PyObject *rows = at ? PyBytes_FromStringAndSize(NULL, m * width * 8) : NULL;
+    if (rows == NULL) {
+        Py_XDECREF(at);
+        Py_DECREF(seq);
+        return NULL;
+    }
+    int64_t *cell = (int64_t *)PyBytes_AS_STRING(rows);
+    static const char *const FIRST_KEYS[4] = {"\"against_all\":", ",\"ballots_cast\":",
+                                              ",\"ballots_issued\":", ",\"ballots_received\":"};
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(text)) goto refused;
+        Py_ssize_t n;
+        const char *u = PyUnicode_AsUTF8AndSize(text, &n);
+        if (u == NULL) goto refused;
+        Cursor c = {u, u + n};
+        long long head[6];
+        int ok = expect(&c, "{", 1);
+        /* against_all, ballots_cast, ballots_issued, ballots_received */
+        for (int f = 0; ok && f < 4; f++)
+            ok = expect(&c, FIRST_KEYS[f], (Py_ssize_t)strlen(FIRST_KEYS[f])) &&
+                 read_int(&c, &head[f]);
+        ok = ok && expect(&c, ",\"entered_by\":", 14) && read_null_or_string(&c);
+        ok = ok && expect(&c, ",\"invalid\":", 11) && read_int(&c, &head[4]);
+        ok = ok && expect(&c, ",\"reason\":", 10) && read_null_or_string(&c);
+        ok = ok && expect(&c, ",\"registered\":", 14) && read_int(&c, &head[5]);
+        ok = ok && expect(&c, ",\"source\":\"official\",\"station\":", 31);
+        const char *station = NULL;
+        Py_ssize_t station_len = 0;
+        ok = ok && read_string(&c, 1, &station, &station_len);
+        ok = ok && expect(&c, ",\"votes\":{", 10);
+        for (Py_ssize_t j = 0; ok && j < k; j++) {
+            PyObject *key = PyTuple_GET_ITEM(keys, j);
+            ok = (j == 0 || expect(&c, ",", 1)) &&
+                 expect(&c, PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key)) &&
+                 read_int(&c, (long long *)&cell[6 + j]);
+        }
+        ok = ok && expect(&c, "},\"warnings\":[", 14);
+        if (ok && !expect(&c, "]", 1)) {
+            do {
+                ok = read_string(&c, 0, NULL, NULL);
+            } while (ok && expect(&c, ",", 1));
+            ok = ok && expect(&c, "]", 1);
+        }
+        ok = ok && expect(&c, "}", 1) && c.p == c.end;
+        if (!ok) goto refused;
+        PyObject *sid = PyUnicode_DecodeUTF8(station, station_len, "strict");
+        if (sid == NULL) goto refused;
+        PyObject *index = PyDict_GetItemWithError(stations, sid); /* borrowed */
+        Py_DECREF(sid);
+        if (index == NULL) goto refused;
+        Py_INCREF(index);
+        PyList_SET_ITEM(at, i, index);
+        for (int f = 0; f < 6; f++) cell[f] = (int64_t)head[HEAD_AT[f]];
+        cell += width;
+    }
+    Py_DECREF(seq);
+    PyObject *out = PyTuple_Pack(2, at, rows);
+    Py_DECREF(at);
+    Py_DECREF(rows);
+    return out;
+refused:
+    PyErr_Clear();
+    Py_DECREF(seq);
+    Py_DECREF(at);
+    Py_DECREF(rows);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"canonical_counts", (PyCFunction)(void (*)(void))canonical_counts, METH_FASTCALL,
+     canonical_counts_doc},
     {"int_rows", (PyCFunction)(void (*)(void))int_rows, METH_FASTCALL, int_rows_doc},
     {"chain_rows", (PyCFunction)(void (*)(void))chain_rows, METH_FASTCALL, chain_rows_doc},
     {"copy_rows", (PyCFunction)(void (*)(void))copy_rows, METH_FASTCALL, copy_rows_doc},

@@ -83,13 +83,108 @@ def test_a_rebuild_is_the_same_with_and_without_the_c_module() -> None:
         json.dumps(protocol_payload(p, ids), sort_keys=True, separators=(",", ":"))
         for p in sample_protocols(stations, ids, seed=2)
     ]
-    rows = []
+    # then a page of corrections (with a reason), read in C too, and an observer's copy (not)
+    corrected = [
+        json.dumps(
+            {**json.loads(t), "reason": 'recount "B"', "invalid": 0},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        for t in page[:5]
+    ]
+    observer = json.dumps({**json.loads(page[7]), "source": "observer:o1"}, sort_keys=True)
+    states, rows = [], []
     try:
         for native in (NATIVE, None):
             speedups.native = native
-            tally = Tally.rebuild_from_ledger(election, [page], [])
+            tally = Tally.rebuild_from_ledger(election, [page, corrected, [observer]], [])
             rows.append(tally._rows_all.copy())
+            states.append(tally.state())  # every accepted protocol read, so decoded
     finally:
         speedups.native = NATIVE
     assert (rows[0] == rows[1]).all()
+    assert states[0] == states[1]
     assert rows[0][:, 0].sum() == sum(s.registered for s in stations)
+
+
+# ----- canonical_counts: a page of canonical payloads read without decoding them -------------
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
+PARTIES = ("a", "b.c", "é", "z%")  # (msgspec refuses a quote or backslash in a party id)
+
+
+def _payload(
+    counts: list[int], votes: list[int], station: str, source: str | None, **rest: Any
+) -> str:
+    from shailoo.ledger.encoding import canonical_json
+
+    payload: dict[str, Any] = dict(zip(HEAD_FIELDS, counts, strict=True))
+    payload.update(station=station, votes=dict(zip(PARTIES, votes, strict=True)), **rest)
+    if source is not None:
+        payload["source"] = source
+    return canonical_json(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(st.integers(-(10**17), 10**17), min_size=6, max_size=6),
+            st.lists(st.integers(0, 10**17), min_size=4, max_size=4),
+            st.sampled_from(["s0", "s1", "s2", 's"q', "nowhere"]),
+            st.sampled_from(["official", "official", "official", "machine", None]),
+            st.none() | TEXT,
+            st.none() | TEXT,
+            st.lists(st.sampled_from(["P108", 'P1"0']), max_size=2),
+        ),
+        max_size=5,
+    )
+)
+def test_canonical_counts_reads_what_the_struct_decoder_reads(rows: list[Any]) -> None:
+    """For a page of canonical payloads, the station indices and count rows equal those of
+    the struct path; a page with any payload it does not take (another source, an unknown
+    station, a station id with an escape) is declined whole."""
+    assert NATIVE is not None
+    stations = {"s0": 0, "s1": 1, "s2": 2, 's"q': 3}
+    page = [
+        _payload(c, v, s, src, entered_by=e, reason=r, warnings=w) for c, v, s, src, e, r, w in rows
+    ]
+    keys = tuple(json.dumps(p, ensure_ascii=False).encode() + b":" for p in sorted(PARTIES))
+    got = NATIVE.canonical_counts(page, keys, stations, 6 + len(PARTIES))
+    takes = all(s in stations and '"' not in s and src == "official" for _, _, s, src, *_ in rows)
+    if not takes:
+        assert got is None
+        return
+    assert got is not None
+    at, data = got
+    decode = payload_decoder(PARTIES)
+    structs = [decode(t) for t in page]
+    assert at == [stations[p.station] for p in structs]
+    width = 6 + len(PARTIES)
+    expected = [x for p in structs for x in (*read_head(p), *astuple(p.votes))]
+    assert np.frombuffer(data, np.int64).tolist() == expected
+    assert len(data) == 8 * width * len(page)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace(",", ", ", 1),  # a space
+        lambda t: t.replace('"invalid"', '"invalid2"'),  # an unknown key
+        lambda t: t.replace('"warnings":[]', '"warnings":[],"x":1'),  # an extra key
+        lambda t: t.replace(":0,", ":00,", 1),  # not JSON's form of a number
+        lambda t: t.replace(":0,", ":0.0,", 1),  # a float
+        lambda t: t.replace(":0,", ":-0,", 1),  # minus zero
+        lambda t: t.replace('"z%":0', '"z%":0,"q":1'),  # a party not on the ballot
+        lambda t: t[:-1],  # cut short
+        lambda t: t + " ",  # trailing space
+        lambda t: t.replace('"warnings":[]', '"warnings":[["P1"]]'),  # a list in the list
+    ],
+)
+def test_canonical_counts_declines_any_other_form(edit: Any) -> None:
+    assert NATIVE is not None
+    keys = tuple(json.dumps(p, ensure_ascii=False).encode() + b":" for p in sorted(PARTIES))
+    text = _payload([0] * 6, [0] * 4, "s0", "official", entered_by=None, reason=None, warnings=[])
+    assert NATIVE.canonical_counts([text], keys, {"s0": 0}, 10) is not None
+    assert NATIVE.canonical_counts([text, edit(text)], keys, {"s0": 0}, 10) is None

@@ -14,11 +14,12 @@ annulled stations dropped, or replaced by a partial re-run's protocol).
 
 from __future__ import annotations
 
+import json
 import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, compress, repeat
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import numpy as np
@@ -125,7 +126,8 @@ class Tally:
         # official versions are a list by station index: a rebuild fills it without a dict
         # operation per station. Which version counts is not stored: _choice reads it off
         # the versions and the reconciliations whenever asked (the rows hold its figures).
-        self._official: list[Version | None] = [None] * n
+        # (a rebuild keeps a canonical official payload as its text: _official_version)
+        self._official: list[Version | str | None] = [None] * n
         self._others: dict[str, dict[str, Version]] = {}
         # what the full counting rule chose (double entry, a reconciliation), until the
         # station's versions or reconciliation change: it compares and builds Protocols
@@ -133,7 +135,10 @@ class Tally:
         # stations a reconciliation named while a rebuild was deferring their rows
         self._dirty: set[str] = set()
         # a rebuild's decoded official protocols with their station indices, in ledger order
-        self._bulk: list[tuple[list[int], list[ProtocolPayload]]] = []
+        # pages kept in bulk while a rebuild defers: station indices, the versions (decoded
+        # structs, or the payload texts canonical_counts read), their count rows if read
+        self._bulk: list[tuple[list[int], list[Any], np.ndarray | None]] = []
+        self._text_decoder: Callable[[str | bytes], ProtocolPayload] | None = None
         self._resolved: dict[str, str] = {}
         self._cover = np.zeros(n, dtype=np.int32)
         self._substitutes: dict[str, tuple[str, Protocol | None]] = {}
@@ -223,7 +228,21 @@ class Tally:
         tally = cls(election)
         tally._deferred = True
         decode = payload_decoder(tally.party_ids)
+        native = speedups.native
+        keys = tuple(
+            json.dumps(p, ensure_ascii=False).encode() + b":" for p in ballot_order(tally.party_ids)
+        )
         for page in protocol_pages:
+            # a page of canonical official payloads: their counts read in C, each kept as its
+            # text until someone reads the station (shailoo.speedups; else decoded here)
+            counts = (
+                None
+                if native is None
+                else native.canonical_counts(page, keys, tally._sidx, tally._width - _PARTY0 + 6)
+            )
+            if counts is not None:
+                tally._keep_texts(page, *counts)
+                continue
             try:
                 decoded = list(map(decode, page))
             except REFUSED:
@@ -246,6 +265,34 @@ class Tally:
         tally._finish_rebuild()
         return tally
 
+    def _keep_texts(self, page: Sequence[str | bytes], at: list[int], rows: bytes) -> None:
+        """Keep a page of canonical official payloads (in ledger order) as the newest
+        versions, while deferred: each as its text (decoded when its station is read), with
+        its count row (:func:`shailoo._speedups.canonical_counts`)."""
+        texts = cast("list[str]", list(page))  # canonical_counts read only str payloads
+        deque(map(self._official.__setitem__, at, texts), maxlen=0)
+        width = len(NUMERIC_FIELDS) + len(self.party_ids)
+        self._bulk.append((at, texts, np.frombuffer(rows, np.int64).reshape(len(texts), width)))
+        self._ruled.clear()
+
+    def _official_version(self, i: int) -> Version | None:
+        """The newest official version of station ``i``; a payload kept as its text is
+        decoded now (and kept decoded, once the rebuild is done)."""
+        v = self._official[i]
+        if not isinstance(v, str):
+            return v
+        decoded = self._decode_text(v)
+        if not self._deferred:  # a deferred rebuild still tells versions by identity
+            self._official[i] = decoded
+        return decoded
+
+    def _decode_text(self, text: str) -> ProtocolPayload:
+        """A payload text canonical_counts read, as the struct a rebuild decodes."""
+        decode = self._text_decoder
+        if decode is None:
+            decode = self._text_decoder = payload_decoder(self.party_ids)
+        return decode(text)
+
     def _keep_payloads(self, decoded: list[ProtocolPayload]) -> None:
         """Keep decoded protocols (in ledger order) as the newest versions, while deferred."""
         stations = list(map(_STATION, decoded))
@@ -254,7 +301,7 @@ class Tally:
             # every one official and of a known station (the common case): written in ledger
             # order by station index, so the newest of a station is the one that stays
             deque(map(self._official.__setitem__, at, decoded), maxlen=0)
-            self._bulk.append((at, decoded))
+            self._bulk.append((at, decoded, None))
             self._ruled.clear()  # (empty while a rebuild defers: nothing has been read yet)
             return
         self._keep_each(zip(stations, decoded, strict=True))
@@ -286,7 +333,7 @@ class Tally:
             if self._keep_version(station, source, proto) and source == OFFICIAL:
                 at.append(self._sidx[station])
                 kept.append(proto)
-        self._bulk.append((at, kept))
+        self._bulk.append((at, kept, None))
 
     def _finish_rebuild(self) -> None:
         """Fill the reported matrix once from what counts for every station, then sum once.
@@ -306,15 +353,27 @@ class Tally:
             decide: Iterable[str] = chain(self._stations_with_versions(), self._dirty)
         else:
             official = self._official
-            at = list(chain.from_iterable(page_at for page_at, _ in bulk))
-            kept = list(chain.from_iterable(page for _, page in bulk))
+            at = list(chain.from_iterable(page_at for page_at, _, _ in bulk))
+            kept = list(chain.from_iterable(page for _, page, _ in bulk))
+            matrix = (
+                np.concatenate(
+                    [
+                        rows if rows is not None else self._payload_matrix(page)
+                        for _, page, rows in bulk
+                    ]
+                )
+                if kept
+                else None
+            )
             # a kept protocol whose station has a newer one (or a newer one read the generic
             # way) is not what counts: the newest is the one the official list holds
             newest = list(map(operator.is_, map(official.__getitem__, at), kept))
             if not all(newest):
                 at, kept = list(compress(at, newest)), list(compress(kept, newest))
-            if kept:
-                self._fill_payload_rows(np.array(at, dtype=np.intp), kept)
+                if matrix is not None:
+                    matrix = matrix[np.array(newest, dtype=bool)]
+            if kept and matrix is not None:
+                self._fill_payload_rows(np.array(at, dtype=np.intp), matrix)
             if len(kept) < n - official.count(None):
                 # the newest official version of some stations was read the generic way
                 rest = np.fromiter(map(operator.is_not, official, repeat(None)), bool, count=n)
@@ -332,33 +391,34 @@ class Tally:
         self._recompute_counted(np.flatnonzero(self._cover))
         self._recompute_aggregates()
 
-    def _fill_payload_rows(self, at: np.ndarray, payloads: list[ProtocolPayload]) -> None:
-        """Write rows ``at`` (distinct station indices) of the zeroed reported matrix.
-
-        The rows are what :meth:`_vector` gives one by one, read by C-level getters chained
-        into :func:`numpy.fromiter` (no Python code per payload); the votes come in sorted
-        party order and go to their ballot columns. When the payloads are every station in
-        list order (a ledger recorded in station order), the matrix is written in place
-        instead of through a 20 MB copy.
-        """
+    def _payload_matrix(self, payloads: list[ProtocolPayload]) -> np.ndarray:
+        """The count rows of decoded payloads: :data:`NUMERIC_FIELDS`, then the votes in
+        sorted party order (C-level getters; no Python code per payload)."""
         m, n_head, k = len(payloads), len(NUMERIC_FIELDS), len(self.party_ids)
         native = speedups.native
         if native is not None:
             # the same numbers read in C (shailoo.speedups): no Python int passes an iterator
-            both = np.frombuffer(
+            return np.frombuffer(
                 native.int_rows(payloads, ((read_head,), (_VOTES, astuple)), n_head + k),
                 dtype=np.int64,
             ).reshape(m, n_head + k)
-            heads, votes = both[:, :n_head], both[:, n_head:]
-        else:
-            heads = np.fromiter(
-                chain.from_iterable(map(read_head, payloads)), dtype=np.int64, count=m * n_head
-            ).reshape(m, n_head)
-            votes = np.fromiter(
-                chain.from_iterable(map(astuple, map(_VOTES, payloads))),
-                dtype=np.int64,
-                count=m * k,
-            ).reshape(m, k)
+        heads = np.fromiter(
+            chain.from_iterable(map(read_head, payloads)), dtype=np.int64, count=m * n_head
+        ).reshape(m, n_head)
+        votes = np.fromiter(
+            chain.from_iterable(map(astuple, map(_VOTES, payloads))), dtype=np.int64, count=m * k
+        ).reshape(m, k)
+        return np.hstack([heads, votes])
+
+    def _fill_payload_rows(self, at: np.ndarray, matrix: np.ndarray) -> None:
+        """Write rows ``at`` (distinct station indices) of the zeroed reported matrix from
+        ``matrix`` (:meth:`_payload_matrix`'s form): what :meth:`_vector` gives one by one.
+        The votes come in sorted party order and go to their ballot columns. When the rows
+        are every station in list order (a ledger recorded in station order), the matrix is
+        written in place instead of through a 20 MB copy.
+        """
+        m, n_head = len(matrix), len(NUMERIC_FIELDS)
+        heads, votes = matrix[:, :n_head], matrix[:, n_head:]
         rows = self._rows_all
         in_order = m == len(rows) and bool((at == np.arange(m)).all())
         out = rows if in_order else np.zeros((m, self._width), dtype=np.int64)
@@ -386,9 +446,11 @@ class Tally:
             for level, sums in self._agg_all.items():
                 self._agg[level][:] = sums
 
-    def _vector(self, proto: Version | None) -> list[int]:
+    def _vector(self, proto: Version | str | None) -> list[int]:
         if proto is None:
             return [0] * self._width
+        if isinstance(proto, str):  # a payload text kept by a rebuild
+            proto = self._decode_text(proto)
         head: tuple[int, ...]
         votes: Mapping[str, int]
         if isinstance(proto, ProtocolPayload):
@@ -524,7 +586,7 @@ class Tally:
     def _versions_of(self, station: str) -> dict[str, Version]:
         """The newest version of the station from each source (as kept)."""
         i = self._sidx.get(station)
-        official = None if i is None else self._official[i]
+        official = None if i is None else self._official_version(i)
         others = self._others.get(station, {})
         return {OFFICIAL: official, **others} if official is not None else dict(others)
 
@@ -532,7 +594,7 @@ class Tally:
         """The newest version from ``source`` as a Protocol (built once, on first read)."""
         if source == OFFICIAL:
             i = self._sidx.get(station)
-            v = None if i is None else self._official[i]
+            v = None if i is None else self._official_version(i)
             if v is None or isinstance(v, Protocol):
                 return v
             proto = protocol_from_payload(v)
@@ -558,7 +620,7 @@ class Tally:
         if i is None:
             return None
         resolved = self._resolved.get(station)
-        official = self._official[i]
+        official = self._official_version(i)
         if resolved is None and not self.election.double_entry:
             if official is not None:
                 return official, OFFICIAL
