@@ -19,7 +19,9 @@
  * parser process can send a batch as one bytes value (tests compare it with psycopg's).
  *
  * int_rows(...) reads the integers of many values into one int64 matrix (a tally rebuild's
- * rows from its decoded payloads; tests/tally compare it with numpy.fromiter).
+ * rows from its decoded payloads; tests/tally compare it with numpy.fromiter), and
+ * canonical_counts(...) reads the counts of canonical protocol payloads straight from their
+ * JSON text (tests/tally compare it with the struct decoder).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -1,9 +1,10 @@
 """Which implementation runs a national import's per-row loops: C or Python.
 
-``shailoo._speedups`` (``src/shailoo/_speedups.c``) holds the two loops that dominate a large
-import: a clean CSV row to its payload JSON (:meth:`shailoo.intake.bulk.ElectionTable.quick_row`)
-and the SHA-256 chain of a batch of protocol events
-(:func:`shailoo.ledger.store.chain_protocol_rows`). ``pip install`` builds it where a C compiler
+``shailoo._speedups`` (``src/shailoo/_speedups.c``) holds the loops that dominate a large
+import: a clean CSV row to its payload JSON (:meth:`shailoo.intake.bulk.ElectionTable.quick_row`),
+the SHA-256 chain of a batch of protocol events (:func:`shailoo.ledger.store.chain_protocol_rows`)
+and PostgreSQL's binary COPY data; and those of a tally rebuild (the counts of canonical payload
+texts, the matrix of decoded ones: :mod:`shailoo.tally.projection`). ``pip install`` builds it where a C compiler
 and OpenSSL's headers exist (``setup.py``; ``scripts/setup`` installs both on Debian). Without it
 the same loops run in Python and give the same rows, only slower (tests/intake/test_speedups.py
 compares the two). ``SHAILOO_PURE_PYTHON=1`` in the environment turns the C module off.
