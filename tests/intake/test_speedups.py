@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from row_factory import balance
 
 from shailoo import speedups
 from shailoo.domain.errors import LedgerError
@@ -118,10 +119,7 @@ def test_quick_row_in_c_equals_python(
     """Where the C loop makes a row ready, Python makes the same; where Python does and every
     count has at most 15 digits, so does C (longer numbers take the general path)."""
     if matching:  # mostly a clean protocol, so that the quick path is taken often
-        inv, against = base[4], base[5]
-        cast = inv + against + sum(votes)
-        issued = cast + base[1] % 3
-        base[:4] = [2 * issued + base[0], issued + base[2] % 2, issued, cast]
+        balance(base, votes)
     table = ElectionTable.from_payload(election_payload(list(parties), listed))
     names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
     names += ["invalid", "against_all", parties[2], parties[0], parties[1]]
@@ -309,10 +307,7 @@ def test_quick_row_reads_a_whole_line_as_its_cells(
     from the line, whether its cells are quoted (as csv writers and R quote them) or not; it
     may decline a line (a doubled quote, a NUL), never read it otherwise. A line written with
     every cell quoted is read, not declined."""
-    inv, against = base[4], base[5]
-    cast = inv + against + sum(votes)
-    issued = cast + base[1] % 3
-    base[:4] = [2 * issued + base[0], issued + base[2] % 2, issued, cast]
+    balance(base, votes)
     parties = ["a", "b", "c"]
     table = ElectionTable.from_payload(election_payload(parties, 1000))
     names = ["station", "registered", "ballots_received", "ballots_issued", "ballots_cast"]
