@@ -564,17 +564,6 @@ static PyTypeObject QuickRowType = {
 
 static EVP_MD *sha256_md = NULL;
 
-static PyObject *hex_str(const unsigned char *digest, unsigned int n) {
-    static const char hexdigits[] = "0123456789abcdef";
-    PyObject *s = PyUnicode_New((Py_ssize_t)n * 2, 127);
-    if (s == NULL) return NULL;
-    Py_UCS1 *out = PyUnicode_1BYTE_DATA(s);
-    for (unsigned int i = 0; i < n; i++) {
-        out[2 * i] = (Py_UCS1)hexdigits[digest[i] >> 4];
-        out[2 * i + 1] = (Py_UCS1)hexdigits[digest[i] & 15];
-    }
-    return s;
-}
 
 PyDoc_STRVAR(chain_rows_doc,
 "chain_rows(election_id, author, recorded_at, head_seq, head_hash, items, fronts, middle,\n"
@@ -584,98 +573,152 @@ PyDoc_STRVAR(chain_rows_doc,
 "after_prev + seq + tail, its SHA-256 in lowercase hex, and the row. ValueError for an\n"
 "unknown kind or an item without station or source.");
 
+/* The parts of an event's text that do not change within a batch (chain_rows' arguments). */
+typedef struct {
+    PyObject *election_id, *author, *recorded_at, *fronts;
+    const char *middle, *after_prev, *tail;
+    Py_ssize_t middle_len, after_len, tail_len;
+    EVP_MD_CTX *ctx;
+    Buf text;
+} Chain;
+
+/* Read the batch-wide arguments args[0..9] (but items and the head) into `c`; -1 on error. */
+static int chain_setup(Chain *c, PyObject *const *args) {
+    c->election_id = args[0];
+    c->author = args[1];
+    c->recorded_at = args[2];
+    c->fronts = args[6];
+    if (!PyUnicode_Check(args[4]) || !PyDict_Check(c->fronts)) {
+        PyErr_SetString(PyExc_TypeError, "head_hash must be a str and fronts a dict");
+        return -1;
+    }
+    c->middle = PyUnicode_Check(args[7]) ? utf8_of(args[7], &c->middle_len) : NULL;
+    c->after_prev = PyUnicode_Check(args[8]) ? utf8_of(args[8], &c->after_len) : NULL;
+    c->tail = PyUnicode_Check(args[9]) ? utf8_of(args[9], &c->tail_len) : NULL;
+    if (c->middle == NULL || c->after_prev == NULL || c->tail == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "text parts must be str");
+        return -1;
+    }
+    c->ctx = EVP_MD_CTX_new();
+    if (c->ctx == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void chain_free(Chain *c) {
+    if (c->ctx != NULL) EVP_MD_CTX_free(c->ctx);
+    PyMem_Free(c->text.data);
+}
+
+/* One item (kind, payload_json, station, source) checked as chain_protocol_rows checks it;
+ * its parts through the pointers (borrowed), its event front's UTF-8 in *front; -1 on error. */
+static int chain_item(Chain *c, PyObject *item, PyObject **kind, PyObject **payload,
+                      PyObject **station, PyObject **source, const char **front,
+                      Py_ssize_t *front_len) {
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) {
+        PyErr_SetString(PyExc_TypeError, "an item is (kind, payload_json, station, source)");
+        return -1;
+    }
+    *kind = PyTuple_GET_ITEM(item, 0);
+    *payload = PyTuple_GET_ITEM(item, 1);
+    *station = PyTuple_GET_ITEM(item, 2);
+    *source = PyTuple_GET_ITEM(item, 3);
+    PyObject *f = PyDict_GetItemWithError(c->fronts, *kind);
+    if (f == NULL) {
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "%R is not a protocol event kind", *kind);
+        return -1;
+    }
+    int has_station = PyObject_IsTrue(*station), has_source = PyObject_IsTrue(*source);
+    if (has_station < 0 || has_source < 0) return -1;
+    if (!has_station || !has_source) {
+        PyErr_Format(PyExc_ValueError, "a %S payload needs a station and a source", *kind);
+        return -1;
+    }
+    if (!PyUnicode_Check(f) || !PyUnicode_Check(*payload)) {
+        PyErr_SetString(PyExc_TypeError, "event fronts and payloads must be str");
+        return -1;
+    }
+    *front = utf8_of(f, front_len);
+    return *front == NULL ? -1 : 0;
+}
+
+/* The lowercase hex SHA-256 of the event text front + payload + middle + prev + after_prev +
+ * seq + tail into hex[64]; -1 on error. */
+static int chain_hash(Chain *c, const char *front, Py_ssize_t front_len, const char *payload,
+                      Py_ssize_t payload_len, const char *prev, Py_ssize_t prev_len,
+                      long long seq, char *hex) {
+    static const char hexdigits[] = "0123456789abcdef";
+    char number[24];
+    int number_len = snprintf(number, sizeof number, "%lld", seq);
+    Buf *b = &c->text;
+    b->len = 0;
+    if (buf_put(b, front, front_len) < 0 || buf_put(b, payload, payload_len) < 0 ||
+        buf_put(b, c->middle, c->middle_len) < 0 || buf_put(b, prev, prev_len) < 0 ||
+        buf_put(b, c->after_prev, c->after_len) < 0 || buf_put(b, number, number_len) < 0 ||
+        buf_put(b, c->tail, c->tail_len) < 0)
+        return -1;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    if (!EVP_DigestInit_ex(c->ctx, sha256_md, NULL) ||
+        !EVP_DigestUpdate(c->ctx, b->data, (size_t)b->len) ||
+        !EVP_DigestFinal_ex(c->ctx, digest, &digest_len) || digest_len != 32) {
+        PyErr_SetString(PyExc_RuntimeError, "OpenSSL SHA-256 failed");
+        return -1;
+    }
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = hexdigits[digest[i] >> 4];
+        hex[2 * i + 1] = hexdigits[digest[i] & 15];
+    }
+    return 0;
+}
+
 static PyObject *chain_rows(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 10) {
         PyErr_SetString(PyExc_TypeError, "chain_rows takes 10 arguments");
         return NULL;
     }
-    PyObject *election_id = args[0], *author = args[1], *recorded_at = args[2];
-    PyObject *head_hash = args[4], *items = args[5], *fronts = args[6];
     long long seq = PyLong_AsLongLong(args[3]);
     if (seq == -1 && PyErr_Occurred()) return NULL;
-    if (!PyUnicode_Check(head_hash) || !PyDict_Check(fronts)) {
-        PyErr_SetString(PyExc_TypeError, "head_hash must be a str and fronts a dict");
+    Chain c = {0};
+    if (chain_setup(&c, args) < 0) {
+        chain_free(&c);
         return NULL;
     }
-    Py_ssize_t middle_len, after_len, tail_len;
-    const char *middle = PyUnicode_Check(args[7]) ? utf8_of(args[7], &middle_len) : NULL;
-    const char *after_prev = PyUnicode_Check(args[8]) ? utf8_of(args[8], &after_len) : NULL;
-    const char *tail = PyUnicode_Check(args[9]) ? utf8_of(args[9], &tail_len) : NULL;
-    if (middle == NULL || after_prev == NULL || tail == NULL) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "text parts must be str");
+    PyObject *seq_items = PySequence_Fast(args[5], "items must be a sequence");
+    if (seq_items == NULL) {
+        chain_free(&c);
         return NULL;
     }
-    PyObject *seq_items = PySequence_Fast(items, "items must be a sequence");
-    if (seq_items == NULL) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq_items);
     PyObject *rows = PyList_New(n);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    Buf b = {NULL, 0, 0};
-    PyObject *prev = head_hash;
+    PyObject *prev = args[4];
     Py_INCREF(prev);
-    if (rows == NULL || ctx == NULL) {
-        if (ctx == NULL) PyErr_NoMemory();
-        goto fail;
-    }
+    if (rows == NULL) goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq_items, i);
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) {
-            PyErr_SetString(PyExc_TypeError, "an item is (kind, payload_json, station, source)");
-            goto fail;
-        }
-        PyObject *kind = PyTuple_GET_ITEM(item, 0), *payload = PyTuple_GET_ITEM(item, 1);
-        PyObject *station = PyTuple_GET_ITEM(item, 2), *source = PyTuple_GET_ITEM(item, 3);
-        PyObject *front = PyDict_GetItemWithError(fronts, kind);
-        if (front == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_Format(PyExc_ValueError, "%R is not a protocol event kind", kind);
-            goto fail;
-        }
-        int has_station = PyObject_IsTrue(station), has_source = PyObject_IsTrue(source);
-        if (has_station < 0 || has_source < 0) goto fail;
-        if (!has_station || !has_source) {
-            PyErr_Format(PyExc_ValueError, "a %S payload needs a station and a source", kind);
-            goto fail;
-        }
-        if (!PyUnicode_Check(front) || !PyUnicode_Check(payload)) {
-            PyErr_SetString(PyExc_TypeError, "event fronts and payloads must be str");
-            goto fail;
-        }
-        seq += 1;
-        char number[24];
-        int number_len = snprintf(number, sizeof number, "%lld", seq);
+        PyObject *kind, *payload, *station, *source;
+        const char *front, *p, *h;
         Py_ssize_t front_len, payload_len, prev_len;
-        const char *f = utf8_of(front, &front_len);
-        const char *p = f ? utf8_of(payload, &payload_len) : NULL;
-        const char *h = p ? utf8_of(prev, &prev_len) : NULL;
+        if (chain_item(&c, PySequence_Fast_GET_ITEM(seq_items, i), &kind, &payload, &station,
+                       &source, &front, &front_len) < 0)
+            goto fail;
+        p = utf8_of(payload, &payload_len);
+        h = p ? utf8_of(prev, &prev_len) : NULL;
         if (h == NULL) goto fail;
-        b.len = 0;
-        if (buf_put(&b, f, front_len) < 0 || buf_put(&b, p, payload_len) < 0 ||
-            buf_put(&b, middle, middle_len) < 0 || buf_put(&b, h, prev_len) < 0 ||
-            buf_put(&b, after_prev, after_len) < 0 || buf_put(&b, number, number_len) < 0 ||
-            buf_put(&b, tail, tail_len) < 0)
-            goto fail;
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int digest_len = 0;
-        if (!EVP_DigestInit_ex(ctx, sha256_md, NULL) || !EVP_DigestUpdate(ctx, b.data, (size_t)b.len) ||
-            !EVP_DigestFinal_ex(ctx, digest, &digest_len)) {
-            PyErr_SetString(PyExc_RuntimeError, "OpenSSL SHA-256 failed");
-            goto fail;
-        }
-        PyObject *hash = hex_str(digest, digest_len);
+        seq += 1;
+        char hex[64];
+        if (chain_hash(&c, front, front_len, p, payload_len, h, prev_len, seq, hex) < 0) goto fail;
+        PyObject *hash = PyUnicode_FromStringAndSize(hex, 64);
         PyObject *seq_obj = hash ? PyLong_FromLongLong(seq) : NULL;
-        if (seq_obj == NULL) {
-            Py_XDECREF(hash);
-            goto fail;
-        }
-        PyObject *row = PyTuple_New(10);
+        PyObject *row = seq_obj ? PyTuple_New(10) : NULL;
         if (row == NULL) {
-            Py_DECREF(hash);
-            Py_DECREF(seq_obj);
+            Py_XDECREF(hash);
+            Py_XDECREF(seq_obj);
             goto fail;
         }
-        PyObject *fields[10] = {election_id, seq_obj, kind,    author,  recorded_at,
-                                prev,        hash,    payload, station, source};
+        PyObject *fields[10] = {c.election_id, seq_obj, kind,    c.author, c.recorded_at,
+                                prev,          hash,    payload, station,  source};
         for (int k = 0; k < 10; k++) {
             if (k != 1 && k != 6) Py_INCREF(fields[k]);
             PyTuple_SET_ITEM(row, k, fields[k]);
@@ -688,15 +731,113 @@ static PyObject *chain_rows(PyObject *module, PyObject *const *args, Py_ssize_t 
     }
     Py_DECREF(prev);
     Py_DECREF(seq_items);
-    EVP_MD_CTX_free(ctx);
-    PyMem_Free(b.data);
+    chain_free(&c);
     return rows;
 fail:
     Py_XDECREF(prev);
     Py_DECREF(seq_items);
     Py_XDECREF(rows);
-    if (ctx != NULL) EVP_MD_CTX_free(ctx);
-    PyMem_Free(b.data);
+    chain_free(&c);
+    return NULL;
+}
+
+static int put_be32(Buf *b, int32_t v);
+
+/* A text field of a binary COPY tuple: its length, then its bytes. */
+static int put_copy_text(Buf *b, const char *text, Py_ssize_t len) {
+    if (len > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "a text is too long for one COPY field");
+        return -1;
+    }
+    return put_be32(b, (int32_t)len) < 0 || buf_put(b, text, len) < 0 ? -1 : 0;
+}
+
+static int put_copy_str(Buf *b, PyObject *s) {
+    if (!PyUnicode_Check(s)) {
+        PyErr_Format(PyExc_TypeError, "%s, not a str, for a text column", Py_TYPE(s)->tp_name);
+        return -1;
+    }
+    Py_ssize_t len;
+    const char *u = utf8_of(s, &len);
+    return u == NULL ? -1 : put_copy_text(b, u, len);
+}
+
+PyDoc_STRVAR(chain_copy_doc,
+"chain_copy(election_id, author, recorded_at, head_seq, head_hash, items, fronts, middle,\n"
+"           after_prev, tail) -> (data, seq, hash)\n\n"
+"chain_rows written straight as binary COPY tuples: copy_rows(chain_rows(...), kinds of the\n"
+"ledger's columns), and the new head (seq, hash); no row is built.");
+
+static PyObject *chain_copy(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "chain_copy takes 10 arguments");
+        return NULL;
+    }
+    long long seq = PyLong_AsLongLong(args[3]);
+    if (seq == -1 && PyErr_Occurred()) return NULL;
+    Chain c = {0};
+    Buf out = {NULL, 0, 0};
+    PyObject *seq_items = NULL;
+    const char *eid, *author, *recorded_at, *prev;
+    Py_ssize_t eid_len, author_len, recorded_len, prev_len;
+    if (chain_setup(&c, args) < 0) goto fail;
+    if (!PyUnicode_Check(c.election_id) || !PyUnicode_Check(c.author) ||
+        !PyUnicode_Check(c.recorded_at)) {
+        PyErr_SetString(PyExc_TypeError, "election_id, author and recorded_at must be str");
+        goto fail;
+    }
+    eid = utf8_of(c.election_id, &eid_len);
+    author = eid ? utf8_of(c.author, &author_len) : NULL;
+    recorded_at = author ? utf8_of(c.recorded_at, &recorded_len) : NULL;
+    prev = recorded_at ? utf8_of(args[4], &prev_len) : NULL;
+    if (prev == NULL) goto fail;
+    seq_items = PySequence_Fast(args[5], "items must be a sequence");
+    if (seq_items == NULL) goto fail;
+    char hex[2][64];
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq_items);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *kind, *payload, *station, *source;
+        const char *front, *p;
+        Py_ssize_t front_len, payload_len;
+        if (chain_item(&c, PySequence_Fast_GET_ITEM(seq_items, i), &kind, &payload, &station,
+                       &source, &front, &front_len) < 0)
+            goto fail;
+        p = utf8_of(payload, &payload_len);
+        if (p == NULL) goto fail;
+        seq += 1;
+        char *hash = hex[i & 1];
+        if (chain_hash(&c, front, front_len, p, payload_len, prev, prev_len, seq, hash) < 0)
+            goto fail;
+        unsigned char count[2] = {0, 10};
+        unsigned char be[8];
+        for (int j = 0; j < 8; j++) be[j] = (unsigned char)((uint64_t)seq >> (56 - 8 * j));
+        if (buf_put(&out, (const char *)count, 2) < 0 ||
+            put_copy_text(&out, eid, eid_len) < 0 || put_be32(&out, 8) < 0 ||
+            buf_put(&out, (const char *)be, 8) < 0 || put_copy_str(&out, kind) < 0 ||
+            put_copy_text(&out, author, author_len) < 0 ||
+            put_copy_text(&out, recorded_at, recorded_len) < 0 ||
+            put_copy_text(&out, prev, prev_len) < 0 || put_copy_text(&out, hash, 64) < 0 ||
+            put_copy_text(&out, p, payload_len) < 0 || put_copy_str(&out, station) < 0 ||
+            put_copy_str(&out, source) < 0)
+            goto fail;
+        prev = hash; /* the other half of hex[] is written next */
+        prev_len = 64;
+    }
+    PyObject *data = PyBytes_FromStringAndSize(out.data ? out.data : "", out.len);
+    PyObject *head = data ? PyUnicode_FromStringAndSize(prev, prev_len) : NULL;
+    PyObject *result = head ? Py_BuildValue("(NLN)", data, seq, head) : NULL;
+    if (result == NULL) {
+        Py_XDECREF(data);
+        Py_XDECREF(head);
+    }
+    Py_DECREF(seq_items);
+    chain_free(&c);
+    PyMem_Free(out.data);
+    return result;
+fail:
+    Py_XDECREF(seq_items);
+    chain_free(&c);
+    PyMem_Free(out.data);
     return NULL;
 }
 
@@ -1045,6 +1186,7 @@ static PyMethodDef methods[] = {
      canonical_counts_doc},
     {"int_rows", (PyCFunction)(void (*)(void))int_rows, METH_FASTCALL, int_rows_doc},
     {"chain_rows", (PyCFunction)(void (*)(void))chain_rows, METH_FASTCALL, chain_rows_doc},
+    {"chain_copy", (PyCFunction)(void (*)(void))chain_copy, METH_FASTCALL, chain_copy_doc},
     {"copy_rows", (PyCFunction)(void (*)(void))copy_rows, METH_FASTCALL, copy_rows_doc},
     {NULL, NULL, 0, NULL},
 };

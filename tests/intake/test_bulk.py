@@ -29,7 +29,7 @@ from shailoo.intake.bulk import (
     Ready,
     chain_fresh,
     is_clean,
-    pack,
+    pack_fresh,
     prepare,
     record_chained,
 )
@@ -359,11 +359,13 @@ def test_a_chained_batch_is_recorded_anew_when_another_writer_came_first(store: 
     assert store.count("bulk") == 1 + 2 + result.recorded
 
 
-def _packed(chained: Chained) -> Packed:
-    from shailoo import speedups
-
-    assert speedups.native is not None
-    return pack(chained, speedups.native.copy_rows)
+def _packed_batch(store: Store, eid: str, ps: list[Protocol]) -> Packed:
+    """The first batch of ``ps`` as the parser process packs it for PostgreSQL."""
+    table = ElectionTable.of(store, eid)
+    entries: list[Ready | Pending] = [Pending(n + 2, p) for n, p in enumerate(ps)]
+    packed, refused = pack_fresh(table, entries, "system", store.head_link(eid))
+    assert len(refused) == 3  # mixed_protocols: P101, P002, P005
+    return packed
 
 
 def test_a_packed_batch_is_inserted_when_the_ledger_did_not_move(store: Store) -> None:
@@ -373,8 +375,9 @@ def test_a_packed_batch_is_inserted_when_the_ledger_did_not_move(store: Store) -
     define(store, eid="bulk")
     define(store, eid="reference")
     table, chained = _chained_batch(store, "bulk", ps)
-    packed = _packed(chained)
+    packed = _packed_batch(store, "bulk", ps)
     assert packed.ready() == chained.ready()
+    assert packed.head[0] == chained.head[0]
     if not store.packs_rows:
         with pytest.raises(LedgerError, match="does not take packed rows"):
             record_chained(store, table, packed, "system")
@@ -389,12 +392,13 @@ def test_a_packed_batch_is_inserted_when_the_ledger_did_not_move(store: Store) -
 def test_a_packed_batch_is_recorded_anew_when_another_writer_came_first(store: Store) -> None:
     ps = mixed_protocols()
     define(store, eid="bulk")
-    table, chained = _chained_batch(store, "bulk", ps)
+    table = ElectionTable.of(store, "bulk")
+    packed = _packed_batch(store, "bulk", ps)
     record_protocols(store, "bulk", [ps[5]], "operator")  # the same counts: a duplicate
     if not store.packs_rows:
         with pytest.raises(LedgerError, match="does not take packed rows"):
-            record_chained(store, table, _packed(chained), "system")
+            record_chained(store, table, packed, "system")
         return
-    result = record_chained(store, table, _packed(chained), "system")
+    result = record_chained(store, table, packed, "system")
     assert (result.duplicates, result.recorded) == (1, len(ps) - 3 - 1)
     assert all(r.ok for r in verify_store(store))

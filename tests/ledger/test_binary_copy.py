@@ -80,3 +80,48 @@ def test_rows_from_copy_refuses_broken_data() -> None:
         rows_from_copy(data[:-3])
     with pytest.raises(LedgerError, match="fields"):
         rows_from_copy(data, EVENT_KINDS[:-1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    items=st.lists(
+        st.tuples(
+            st.sampled_from(["protocol.recorded", "protocol.corrected"]),
+            TEXT.filter(lambda t: "\x00" not in t),
+            TEXT.filter(bool),
+            TEXT.filter(bool),
+        ),
+        max_size=5,
+    ),
+    author=TEXT.filter(bool),
+    head_seq=st.integers(0, 2**40),
+    head_hash=st.sampled_from(["0" * 64, "ab" * 32, "x", "é"]),
+)
+def test_chain_copy_equals_the_rows_chained_then_copied(
+    items: list[tuple[str, str, str, str]], author: str, head_seq: int, head_hash: str
+) -> None:
+    """The parser process's packing (chain and write COPY data in one pass) gives the bytes
+    of chaining the rows and writing them, and the head of the last row."""
+    from shailoo.ledger.store import chain_protocol_copy, chain_protocol_rows
+
+    assert speedups.native is not None
+    rows = chain_protocol_rows("e", author, "2026-11-28T00:00:00Z", head_seq, head_hash, items)
+    data, head = chain_protocol_copy(
+        "e", author, "2026-11-28T00:00:00Z", head_seq, head_hash, items
+    )
+    assert data == speedups.native.copy_rows(rows, EVENT_KINDS)
+    assert head == ((rows[-1][1], rows[-1][6]) if rows else (head_seq, head_hash))
+
+
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        (("election.defined", "{}", "s1", "official"), "is not a protocol event kind"),
+        (("protocol.recorded", "{}", "", "official"), "needs a station and a source"),
+    ],
+)
+def test_chain_copy_refuses_as_the_rows_do(item: tuple[str, ...], message: str) -> None:
+    from shailoo.ledger.store import chain_protocol_copy
+
+    with pytest.raises(LedgerError, match=message):
+        chain_protocol_copy("e", "a", "t", 0, "0" * 64, [item])

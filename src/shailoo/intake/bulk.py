@@ -37,8 +37,8 @@ from shailoo.domain.events import PROTOCOL_CORRECTED, PROTOCOL_RECORDED, protoco
 from shailoo.domain.model import Protocol, is_valid_source
 from shailoo.intake.protocols import protocol_payload, protocol_payload_json
 from shailoo.io.canonical import CountRow, Header, QuickRow, count_row_protocol
-from shailoo.ledger.binary_copy import EVENT_KINDS, rows_from_copy
-from shailoo.ledger.store import Store, chain_protocol_rows, utc_now
+from shailoo.ledger.binary_copy import rows_from_copy
+from shailoo.ledger.store import Store, chain_protocol_copy, chain_protocol_rows, utc_now
 
 _string = json.encoder.encode_basestring  # what json uses with ensure_ascii=False
 #: how the canonical payload of a protocol without warnings ends
@@ -539,22 +539,17 @@ class Packed:
         return [(r[8], r[9], r[7], line) for r, line in zip(rows, self.lines, strict=True)]
 
 
-def pack(batch: Chained, copy_rows: Callable[[list[tuple[Any, ...]], str], bytes]) -> Packed:
-    """``batch`` as a :class:`Packed` one, its rows written by ``copy_rows``
-    (:func:`shailoo._speedups.copy_rows`)."""
-    return Packed(
-        batch.after, batch.head, copy_rows(batch.rows, EVENT_KINDS), batch.lines, batch.warnings
-    )
+FreshItems = tuple[
+    list[tuple[str, str, str, str]],
+    list[int],
+    list[tuple[int, Protocol, list[Finding]]],
+    dict[str, int],
+]
 
 
-def chain_fresh(
-    table: ElectionTable,
-    entries: Sequence[Ready | Pending],
-    author: str,
-    after: tuple[int, str],
-) -> tuple[Chained, list[tuple[int, Protocol, list[Finding]]]]:
-    """Check ``entries`` as :func:`record_batch` would with no protocol stored, and chain the
-    accepted ones after ``after``; return the :class:`Chained` batch and the refused rows."""
+def _fresh_items(table: ElectionTable, entries: Sequence[Ready | Pending]) -> FreshItems:
+    """Check ``entries`` as :func:`record_batch` would with no protocol stored: the items to
+    chain ``(kind, payload, station, source)``, their lines, the refused rows, the warnings."""
     items: list[tuple[str, str, str, str]] = []
     lines: list[int] = []
     refused: list[tuple[int, Protocol, list[Finding]]] = []
@@ -578,8 +573,38 @@ def chain_fresh(
         lines.append(entry.line)
         for f in findings:
             warnings[f.code] = warnings.get(f.code, 0) + 1
+    return items, lines, refused, warnings
+
+
+def chain_fresh(
+    table: ElectionTable,
+    entries: Sequence[Ready | Pending],
+    author: str,
+    after: tuple[int, str],
+) -> tuple[Chained, list[tuple[int, Protocol, list[Finding]]]]:
+    """Check ``entries`` as :func:`record_batch` would with no protocol stored, and chain the
+    accepted ones after ``after``; return the :class:`Chained` batch and the refused rows."""
+    items, lines, refused, warnings = _fresh_items(table, entries)
     rows = chain_protocol_rows(table.election_id, author, utc_now(), after[0], after[1], items)
     return Chained(after, rows, lines, warnings), refused
+
+
+def pack_fresh(
+    table: ElectionTable,
+    entries: Sequence[Ready | Pending],
+    author: str,
+    after: tuple[int, str],
+) -> tuple[Packed, list[tuple[int, Protocol, list[Finding]]]]:
+    """:func:`chain_fresh` with the rows written straight as binary COPY data
+    (:func:`~shailoo.ledger.store.chain_protocol_copy`, the C module): a :class:`Packed`
+    batch for a store that takes them."""
+    items, lines, refused, warnings = _fresh_items(table, entries)
+    if not items:
+        return Packed(after, after, b"", lines, warnings), refused
+    data, head = chain_protocol_copy(
+        table.election_id, author, utc_now(), after[0], after[1], items
+    )
+    return Packed(after, head, data, lines, warnings), refused
 
 
 def record_chained(

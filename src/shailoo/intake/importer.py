@@ -15,7 +15,7 @@ import itertools
 import json
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,7 +37,7 @@ from shailoo.intake.bulk import (
     Ready,
     chain_fresh,
     is_clean,
-    pack,
+    pack_fresh,
     prepare,
     record_batch,
     record_chained,
@@ -373,32 +373,34 @@ def _numeric_station(p: Protocol, table: ElectionTable) -> tuple[Protocol, Findi
 
 
 def chained_batches(
-    messages: Iterator[BatchMessage], table: ElectionTable, author: str, after: tuple[int, str]
+    messages: Iterator[BatchMessage],
+    table: ElectionTable,
+    author: str,
+    after: tuple[int, str],
+    chain: Callable[..., tuple[Chained | Packed, list[tuple[int, Protocol, list[Finding]]]]] = (
+        chain_fresh
+    ),
 ) -> Iterator[BatchMessage]:
-    """``messages`` with their entries checked and chained (:func:`chain_fresh`) one batch
-    after the other from the head ``after``: for an election with no stored protocol."""
+    """``messages`` with their entries checked and chained (``chain``: :func:`chain_fresh`,
+    or :func:`~shailoo.intake.bulk.pack_fresh` for binary COPY data) one batch after the
+    other from the head ``after``: for an election with no stored protocol."""
     header = header_for(table.party_ids)
     for rows_read, entries, rejected in messages:
         assert isinstance(entries, list)
-        chained, refused = chain_fresh(table, entries, author, after)
-        after = chained.head
+        batch, refused = chain(table, entries, author, after)
+        after = batch.head
         for line, p, findings in refused:
             cells = dict(zip(header, protocol_cells(p, table.party_ids), strict=True))
             rejected.append((line, findings, cells))
-        yield rows_read, chained, rejected
+        yield rows_read, batch, rejected
 
 
 def packed_batches(
     messages: Iterator[BatchMessage], table: ElectionTable, author: str, after: tuple[int, str]
 ) -> Iterator[BatchMessage]:
-    """:func:`chained_batches`, each batch :func:`~shailoo.intake.bulk.pack`-ed: what the
+    """:func:`chained_batches` as :class:`~shailoo.intake.bulk.Packed` batches: what the
     parser process sends to a store that takes binary COPY data (needs the C module)."""
-    native = speedups.native
-    if native is None:
-        raise RuntimeError("packing rows needs shailoo._speedups")
-    for rows_read, chained, rejected in chained_batches(messages, table, author, after):
-        assert isinstance(chained, Chained)
-        yield rows_read, pack(chained, native.copy_rows), rejected
+    return chained_batches(messages, table, author, after, pack_fresh)
 
 
 def _parse_in_child(

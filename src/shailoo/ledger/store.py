@@ -108,6 +108,55 @@ def row_to_event(row: Sequence[Any]) -> Event:
     )
 
 
+def _event_text_parts(
+    election_id: str, author: str, recorded_at: str
+) -> tuple[dict[str, str], str, str, str]:
+    """The parts of a protocol event's text that one batch shares: the front per kind (up to
+    the payload), the middle (up to the previous hash), what follows the previous hash (up to
+    the seq) and the tail (:func:`~shailoo.ledger.encoding.event_text` spelled out)."""
+    if not isinstance(author, str) or not author:
+        raise LedgerError("protocol events need an author")
+    fronts = {kind: event_text_front(election_id, kind, author) for kind in PROTOCOL_KINDS}
+    after_prev = '","recorded_at":' + json_string(recorded_at) + ',"seq":'
+    return fronts, ',"prev_hash":"', after_prev, ',"v":' + str(ENCODING_VERSION) + "}"
+
+
+def chain_protocol_copy(
+    election_id: str,
+    author: str,
+    recorded_at: str,
+    head_seq: int,
+    head_hash: str,
+    items: Sequence[tuple[str, str, str, str]],
+) -> tuple[bytes, tuple[int, str]]:
+    """:func:`chain_protocol_rows` written straight as PostgreSQL binary COPY tuples
+    (:mod:`shailoo.ledger.binary_copy`), with the new head ``(seq, hash)``; no row is built.
+    Needs the C module (:mod:`shailoo.speedups`); the importer's parser process packs a batch
+    for PostgreSQL so (tests compare it with ``copy_rows(chain_protocol_rows(...))``)."""
+    c = speedups.native
+    if c is None:
+        raise LedgerError("chaining into COPY data needs shailoo._speedups")
+    fronts, middle, after_prev, tail = _event_text_parts(election_id, author, recorded_at)
+    try:
+        data, seq, hash_ = c.chain_copy(
+            election_id,
+            author,
+            recorded_at,
+            head_seq,
+            head_hash,
+            items,
+            fronts,
+            middle,
+            after_prev,
+            tail,
+        )
+    except ValueError as exc:
+        if isinstance(exc, UnicodeError):
+            raise
+        raise LedgerError(str(exc)) from None
+    return data, (seq, hash_)
+
+
 def chain_protocol_rows(
     election_id: str,
     author: str,
@@ -125,12 +174,7 @@ def chain_protocol_rows(
     ``event_text``). Pure, so that the importer's parser process can chain a batch while the
     writer stores the one before (:meth:`Writer.append_chained`).
     """
-    if not isinstance(author, str) or not author:
-        raise LedgerError("protocol events need an author")
-    fronts = {kind: event_text_front(election_id, kind, author) for kind in PROTOCOL_KINDS}
-    middle = ',"prev_hash":"'
-    after_prev = '","recorded_at":' + json_string(recorded_at) + ',"seq":'
-    tail = ',"v":' + str(ENCODING_VERSION) + "}"
+    fronts, middle, after_prev, tail = _event_text_parts(election_id, author, recorded_at)
     c = speedups.native
     if c is not None:
         # the same loop in C (shailoo.speedups); its ValueErrors are this function's refusals
