@@ -15,8 +15,9 @@
  * chain_rows(...) is the loop of shailoo.ledger.store.chain_protocol_rows: the canonical text
  * of each protocol event, its SHA-256 (OpenSSL) and the ledger row.
  *
- * copy_rows(...) writes ledger rows in PostgreSQL's binary COPY format, so that the importer's
- * parser process can send a batch as one bytes value (tests compare it with psycopg's).
+ * copy_rows(...) writes ledger rows in PostgreSQL's binary COPY format (tests compare it with
+ * psycopg's), and chain_copy(...) chains a batch straight into that format, so that the
+ * importer's parser process can send a batch as one bytes value.
  *
  * int_rows(...) reads the integers of many values into one int64 matrix (a tally rebuild's
  * rows from its decoded payloads; tests/tally compare it with numpy.fromiter), and
