@@ -1,5 +1,6 @@
-"""``shailoo._speedups.int_rows`` fills a rebuild's matrix as ``numpy.fromiter`` did: the same
-integers for any payloads, and the rebuilt tally the same with the C module and without."""
+"""The C loops of a tally rebuild (``int_rows``, ``canonical_counts``) give what their Python
+twins give: the same integers for any payloads, a page they cannot read declined whole, and the
+rebuilt tally the same with the C module and without (and for a party id msgspec refuses)."""
 
 from __future__ import annotations
 
