@@ -16,7 +16,7 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -136,9 +136,27 @@ def chain_protocol_copy(
     c = speedups.native
     if c is None:
         raise LedgerError("chaining into COPY data needs shailoo._speedups")
+    data, seq, hash_ = _chain_in_c(
+        c.chain_copy, election_id, author, recorded_at, head_seq, head_hash, items
+    )
+    return data, (seq, hash_)
+
+
+def _chain_in_c(
+    loop: Callable[..., Any],
+    election_id: str,
+    author: str,
+    recorded_at: str,
+    head_seq: int,
+    head_hash: str,
+    items: Sequence[tuple[str, str, str, str]],
+) -> Any:
+    """Run a C chaining loop (``chain_rows`` / ``chain_copy``) with a batch's text parts; its
+    ValueErrors (an unknown kind, an item without station or source) are LedgerErrors here,
+    as the Python loop raises them."""
     fronts, middle, after_prev, tail = _event_text_parts(election_id, author, recorded_at)
     try:
-        data, seq, hash_ = c.chain_copy(
+        return loop(
             election_id,
             author,
             recorded_at,
@@ -154,7 +172,6 @@ def chain_protocol_copy(
         if isinstance(exc, UnicodeError):
             raise
         raise LedgerError(str(exc)) from None
-    return data, (seq, hash_)
 
 
 def chain_protocol_rows(
@@ -174,28 +191,13 @@ def chain_protocol_rows(
     ``event_text``). Pure, so that the importer's parser process can chain a batch while the
     writer stores the one before (:meth:`Writer.append_chained`).
     """
-    fronts, middle, after_prev, tail = _event_text_parts(election_id, author, recorded_at)
     c = speedups.native
-    if c is not None:
-        # the same loop in C (shailoo.speedups); its ValueErrors are this function's refusals
-        try:
-            rows_c: list[tuple[Any, ...]] = c.chain_rows(
-                election_id,
-                author,
-                recorded_at,
-                head_seq,
-                head_hash,
-                items,
-                fronts,
-                middle,
-                after_prev,
-                tail,
-            )
-        except ValueError as exc:
-            if isinstance(exc, UnicodeError):
-                raise
-            raise LedgerError(str(exc)) from None
+    if c is not None:  # the same loop in C (shailoo.speedups)
+        rows_c: list[tuple[Any, ...]] = _chain_in_c(
+            c.chain_rows, election_id, author, recorded_at, head_seq, head_hash, items
+        )
         return rows_c
+    fronts, middle, after_prev, tail = _event_text_parts(election_id, author, recorded_at)
     sha = hashlib.sha256
     seq, prev = head_seq, head_hash
     rows: list[tuple[Any, ...]] = []
