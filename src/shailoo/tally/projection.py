@@ -122,11 +122,11 @@ class Tally:
         self._agg = self._empty_aggregates()
         # A version is kept as its ledger payload until someone reads it as a Protocol
         # (building ~100,000 Protocol objects would dominate a rebuild; see bench/tally.py).
-        # A rebuild keeps it as the struct msgspec decodes (shailoo.tally.payloads). The
+        # A rebuild keeps it as the struct msgspec decodes (shailoo.tally.payloads), or a
+        # canonical official payload as its text until read (_official_version). The
         # official versions are a list by station index: a rebuild fills it without a dict
         # operation per station. Which version counts is not stored: _choice reads it off
         # the versions and the reconciliations whenever asked (the rows hold its figures).
-        # (a rebuild keeps a canonical official payload as its text: _official_version)
         self._official: list[Version | str | None] = [None] * n
         self._others: dict[str, dict[str, Version]] = {}
         # what the full counting rule chose (double entry, a reconciliation), until the
@@ -134,7 +134,6 @@ class Tally:
         self._ruled: dict[str, tuple[Version | None, str]] = {}
         # stations a reconciliation named while a rebuild was deferring their rows
         self._dirty: set[str] = set()
-        # a rebuild's decoded official protocols with their station indices, in ledger order
         # pages kept in bulk while a rebuild defers: station indices, the versions (decoded
         # structs, or the payload texts canonical_counts read), their count rows if read
         self._bulk: list[tuple[list[int], list[Any], np.ndarray | None]] = []
